@@ -1,0 +1,51 @@
+# Every target installs what it needs into .venv first (from a fresh clone too).
+# The README's two set-up commands: `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel-check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (the generated code uses 3.11 syntax); set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the package with its dev tools
+
+generate: $(STAMP) ## Regenerate leonardo_realtime_client/_generated from the vendored spec
+	$(PY) scripts/generate.py
+
+check-drift: $(STAMP) ## Fail if the generated code or the spec's hash disagree with what is committed
+	$(PY) scripts/check_drift.py
+
+lint: $(STAMP) ## ruff check + format check (generated code excluded)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## Apply ruff fixes and formatting to hand-written code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: $(STAMP) ## mypy --strict over the package (generated code included), scripts and tests
+	$(VENV)/bin/mypy --strict leonardo_realtime_client scripts tests
+
+pytest: $(STAMP) ## The test suite alone
+	$(PY) -m pytest
+
+test: lint typecheck pytest check-drift ## Everything CI runs
+
+update-spec: $(STAMP) ## Adopt a new spec: make update-spec SPEC=<path or URL>
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL>"; exit 2; }
+	$(PY) scripts/update_spec.py "$(SPEC)"
+
+clean: ## Remove build output and caches (keeps .venv)
+	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output

@@ -1,0 +1,117 @@
+"""Check a request body against the generated constraints table (the one source of every limit).
+
+Used by the clients before any I/O and by the local server on every request, so the two agree by
+construction. Nothing here types a range: guidance, strength, steps, sizes, refineStrength, the style
+enum and required-ness all come from ``_generated/constraints.py``, derived from the spec.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from ._errors import ValidationError, Violation
+from ._generated.constraints import OPERATIONS, FieldRule, OperationRule
+
+__all__ = ["OPERATIONS", "allowed_text", "check_body", "operation_rule", "validate_body"]
+
+
+def operation_rule(operation_id: str) -> OperationRule:
+    try:
+        return OPERATIONS[operation_id]
+    except KeyError:
+        raise KeyError(f"unknown operation {operation_id!r}; known: {', '.join(OPERATIONS)}") from None
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+_KINDS = {"number": "a number", "integer": "an integer", "string": "a string", "boolean": "true or false"}
+
+
+def allowed_text(rule: FieldRule) -> str:
+    """What the field accepts, in words (also used by the CLI's --help)."""
+    kind = _KINDS[rule["type"]]
+    if rule["choices"] is not None:
+        return "one of " + ", ".join(str(c) for c in rule["choices"])
+    if rule["enum"] is not None:
+        return "one of " + ", ".join(rule["enum"])
+    lo, hi = rule["minimum"], rule["maximum"]
+    if lo is not None and hi is not None:
+        return f"{kind} from {_fmt(lo)} to {_fmt(hi)}"
+    if lo is not None:
+        return f"{kind} ≥ {_fmt(lo)}"
+    if hi is not None:
+        return f"{kind} ≤ {_fmt(hi)}"
+    return kind
+
+
+def _type_ok(rule: FieldRule, value: object) -> bool:
+    kind = rule["type"]
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if kind == "number":
+        return isinstance(value, int | float) and math.isfinite(value)
+    return isinstance(value, str)
+
+
+def _check(rule: FieldRule, value: object) -> bool:
+    if not _type_ok(rule, value):
+        return False
+    if rule["enum"] is not None and value not in rule["enum"]:
+        return False
+    if rule["choices"] is not None and value not in rule["choices"]:
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        lo, hi = rule["minimum"], rule["maximum"]
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            return False
+    return True
+
+
+def validate_body(
+    operation_id: str,
+    body: Mapping[str, object],
+    *,
+    names: Mapping[str, str] | None = None,
+    allow_unknown: bool = False,
+) -> list[Violation]:
+    """Every violation in a JSON request body (keys are the spec's JSON names).
+
+    ``names`` maps JSON names to the names the caller used (``refineStrength`` → ``refine_strength``),
+    so messages speak the caller's language. ``None`` for a nullable field means "not set".
+    """
+    op = operation_rule(operation_id)
+    fields = op["fields"]
+    names = names or {}
+    problems: list[Violation] = []
+    for json_name, rule in fields.items():
+        shown = names.get(json_name, json_name)
+        if json_name not in body or (body[json_name] is None and rule["nullable"]):
+            if rule["required"]:
+                problems.append(Violation(shown, None, f"required: {allowed_text(rule)}"))
+            continue
+        value = body[json_name]
+        if value is None:
+            problems.append(Violation(shown, None, f"must not be null: {allowed_text(rule)}"))
+        elif not _check(rule, value):
+            problems.append(Violation(shown, value, allowed_text(rule)))
+    if not allow_unknown:
+        problems.extend(
+            Violation(names.get(key, key), body[key], "unknown field; known: " + ", ".join(fields))
+            for key in body
+            if key not in fields
+        )
+    return problems
+
+
+def check_body(operation_id: str, body: Mapping[str, object], *, names: Mapping[str, str] | None = None) -> None:
+    """Raise one ValidationError listing every violation, or return."""
+    problems = validate_body(operation_id, body, names=names)
+    if problems:
+        raise ValidationError(problems, operation=operation_id)

@@ -1,0 +1,93 @@
+"""Fail when the committed generated client and the vendored spec disagree.
+
+Regenerates into a temporary folder (never in place) and compares it with
+``leonardo_realtime_client/_generated`` file by file: changed, missing and extra files all fail,
+untracked ones included. Also checks the vendored spec against the sha256 recorded in
+``openapi/PROVENANCE.json``. Exits 1 naming every file, and prints the command that fixes it.
+
+Usage: python scripts/check_drift.py [--spec PATH] [--generated DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from generate import generate
+from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, sha256_of
+
+IGNORED_DIRS = {"__pycache__"}
+
+
+def _files(top: Path) -> set[str]:
+    if not top.is_dir():
+        return set()
+    return {
+        p.relative_to(top).as_posix()
+        for p in top.rglob("*")
+        if p.is_file() and not IGNORED_DIRS.intersection(p.relative_to(top).parts)
+    }
+
+
+def compare_trees(expected: Path, actual: Path) -> list[str]:
+    """Problems as ``'<kind>: <path>'`` lines, where paths are relative to ``actual``."""
+    want, have = _files(expected), _files(actual)
+    problems = [f"missing: {name}" for name in sorted(want - have)]
+    problems += [f"extra: {name}" for name in sorted(have - want)]
+    problems += [
+        f"changed: {name}"
+        for name in sorted(want & have)
+        if not filecmp.cmp(expected / name, actual / name, shallow=False)
+    ]
+    return problems
+
+
+def check_spec_hash(spec: Path = SPEC_PATH, provenance: Path = PROVENANCE_PATH) -> list[str]:
+    recorded = json.loads(provenance.read_text(encoding="utf-8"))["sha256"]
+    actual = sha256_of(spec)
+    if actual != recorded:
+        return [f"spec hash: {spec.name} is {actual}, {provenance.name} records {recorded}"]
+    return []
+
+
+def check(spec: Path = SPEC_PATH, generated: Path = GENERATED_DIR) -> list[str]:
+    problems = check_spec_hash(spec)
+    with tempfile.TemporaryDirectory(prefix="lrc-drift-") as tmp:
+        fresh = Path(tmp) / "_generated"
+        generate(spec, fresh)
+        rel = generated.resolve().relative_to(ROOT) if generated.resolve().is_relative_to(ROOT) else generated
+        for line in compare_trees(fresh, generated):
+            kind, name = line.split(": ", 1)
+            problems.append(f"{kind}: {rel}/{name}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spec", type=Path, default=SPEC_PATH)
+    parser.add_argument("--generated", type=Path, default=GENERATED_DIR)
+    args = parser.parse_args(argv)
+    problems = check(args.spec, args.generated)
+    if not problems:
+        print(f"drift check: {args.generated.name} matches {args.spec.name}")
+        return 0
+    print("drift check FAILED: the generated client and the vendored spec disagree", file=sys.stderr)
+    for line in problems:
+        print(f"  {line}", file=sys.stderr)
+    if any(p.startswith("spec hash") for p in problems):
+        print(
+            "fix the spec: `git checkout -- openapi/` to restore it, or "
+            "`make update-spec SPEC=<path or URL>` to adopt a new one",
+            file=sys.stderr,
+        )
+    if any(not p.startswith("spec hash") for p in problems):
+        print("fix the generated code: `make generate` (then commit the result)", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
