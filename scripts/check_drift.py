@@ -5,7 +5,7 @@ Regenerates into a temporary folder (never in place) and compares it with
 untracked ones included. Also checks the vendored spec against the sha256 recorded in
 ``openapi/PROVENANCE.json``. Exits 1 naming every file, and prints the command that fixes it.
 
-Usage: python scripts/check_drift.py [--spec PATH] [--generated DIR]
+Usage: python scripts/check_drift.py [--spec PATH] [--generated DIR] [--provenance PATH]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generate import generate
+from generate import GenerationError, generate
 from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, sha256_of
 
 IGNORED_DIRS = {"__pycache__"}
@@ -54,24 +54,39 @@ def check_spec_hash(spec: Path = SPEC_PATH, provenance: Path = PROVENANCE_PATH) 
     return []
 
 
-def check(spec: Path = SPEC_PATH, generated: Path = GENERATED_DIR) -> list[str]:
-    problems = check_spec_hash(spec)
+def check(spec: Path = SPEC_PATH, generated: Path = GENERATED_DIR, provenance: Path = PROVENANCE_PATH) -> list[str]:
+    """Every disagreement as one line naming the file; empty when spec, hash and tree agree.
+
+    Raises :class:`generate.GenerationError` when ``spec`` cannot be generated at all.
+    """
+    problems = check_spec_hash(spec, provenance)
     with tempfile.TemporaryDirectory(prefix="lrc-drift-") as tmp:
         fresh = Path(tmp) / "_generated"
         generate(spec, fresh)
-        rel = generated.resolve().relative_to(ROOT) if generated.resolve().is_relative_to(ROOT) else generated
         for line in compare_trees(fresh, generated):
             kind, name = line.split(": ", 1)
-            problems.append(f"{kind}: {rel}/{name}")
+            problems.append(f"{kind}: {_shown(generated)}/{name}")
     return problems
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it (how a user types it in the Makefile's folder)."""
+    absolute = path.absolute()
+    return absolute.relative_to(ROOT).as_posix() if absolute.is_relative_to(ROOT) else str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spec", type=Path, default=SPEC_PATH)
     parser.add_argument("--generated", type=Path, default=GENERATED_DIR)
+    parser.add_argument("--provenance", type=Path, default=PROVENANCE_PATH)
     args = parser.parse_args(argv)
-    problems = check(args.spec, args.generated)
+    try:
+        problems = check(args.spec, args.generated, args.provenance)
+    except GenerationError as exc:
+        print(f"drift check FAILED: {args.spec} does not generate: {exc}", file=sys.stderr)
+        print("fix the spec: `git checkout -- openapi/` restores the committed one", file=sys.stderr)
+        return 1
     if not problems:
         print(f"drift check: {args.generated.name} matches {args.spec.name}")
         return 0
@@ -80,12 +95,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {line}", file=sys.stderr)
     if any(p.startswith("spec hash") for p in problems):
         print(
-            "fix the spec: `git checkout -- openapi/` to restore it, or "
-            "`make update-spec SPEC=<path or URL>` to adopt a new one",
+            f"fix the spec: `git checkout -- {_shown(args.spec)}` restores the committed one (it is never edited by "
+            "hand); to adopt a new spec, `make update-spec SPEC=<path or URL>` with the new file outside openapi/",
             file=sys.stderr,
         )
     if any(not p.startswith("spec hash") for p in problems):
-        print("fix the generated code: `make generate` (then commit the result)", file=sys.stderr)
+        if args.spec == SPEC_PATH and args.generated == GENERATED_DIR:
+            fix = "make generate"
+        else:
+            python = _shown(Path(sys.executable))
+            fix = f"{python} scripts/generate.py --spec {_shown(args.spec)} --out {_shown(args.generated)}"
+        print(f"fix the generated code: `{fix}` (then commit the result)", file=sys.stderr)
     return 1
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from spec_tools import Spec, deref, operations
 
@@ -66,37 +66,53 @@ def _number(text: str, kind: str) -> int | float:
     return int(text) if kind == "integer" else float(text)
 
 
+class DocumentedLimits(NamedTuple):
+    """The limits one field's description states; ``None`` where it states nothing."""
+
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    choices: tuple[int, ...] | None = None
+
+
+def documented_limits(description: str, kind: str, where: str) -> DocumentedLimits:
+    """Read "Must be between A and B", "Must be A, B or C" and the seed bound from ``description``.
+
+    Raises ``ValueError`` (naming ``where``) for an empty range or a "Must …" this step cannot read,
+    so that a limit is never dropped silently. Also used by scripts/spec_changelog.py.
+    """
+    if m := _RANGE.search(description):
+        lo, hi = (_number(g, kind) for g in m.groups())
+        if lo > hi:
+            raise ValueError(f"{where}: empty range in {description!r}")
+        return DocumentedLimits(minimum=lo, maximum=hi)
+    if m := _CHOICES.search(description):
+        return DocumentedLimits(choices=(*(int(v) for v in m.group(1).split(", ")), int(m.group(2))))
+    if m := _SEED_MAX.search(description):
+        # The LCM endpoints do not run Flux, so the bound "for other models" applies.
+        return DocumentedLimits(maximum=int(m.group(2)))
+    if _MUST.search(description):
+        raise ValueError(f"{where}: a limit this pipeline cannot read: {description!r}")
+    return DocumentedLimits()
+
+
 def field_rule(name: str, schema: dict[str, Any], required: bool, where: str) -> dict[str, Any]:
     kind = schema.get("type")
     if kind not in {"string", "number", "integer", "boolean"}:
         raise ValueError(f"{where}.{name}: unsupported type {kind!r}")
     description = str(schema.get("description", "")).strip()
-    rule: dict[str, Any] = {
+    limits = documented_limits(description, kind, f"{where}.{name}")
+    return {
         "json_name": name,
         "type": kind,
         "required": required,
         "nullable": bool(schema.get("nullable", False)),
         "default": schema.get("default"),
-        "minimum": schema.get("minimum"),
-        "maximum": schema.get("maximum"),
-        "choices": None,
+        "minimum": schema.get("minimum") if limits.minimum is None else limits.minimum,
+        "maximum": schema.get("maximum") if limits.maximum is None else limits.maximum,
+        "choices": limits.choices,
         "enum": tuple(v for v in schema["enum"] if v is not None) if "enum" in schema else None,
         "description": description,
     }
-    if m := _RANGE.search(description):
-        lo, hi = (_number(g, kind) for g in m.groups())
-        if lo > hi:
-            raise ValueError(f"{where}.{name}: empty range in {description!r}")
-        rule["minimum"], rule["maximum"] = lo, hi
-    elif m := _CHOICES.search(description):
-        values = [int(v) for v in m.group(1).split(", ")] + [int(m.group(2))]
-        rule["choices"] = tuple(values)
-    elif m := _SEED_MAX.search(description):
-        # The LCM endpoints do not run Flux, so the bound "for other models" applies.
-        rule["maximum"] = int(m.group(2))
-    elif _MUST.search(description):
-        raise ValueError(f"{where}.{name}: a limit this pipeline cannot read: {description!r}")
-    return rule
 
 
 def derive(spec: Spec) -> dict[str, dict[str, Any]]:

@@ -1,9 +1,10 @@
 """Regenerate ``leonardo_realtime_client/_generated`` (or another folder) from the vendored spec.
 
-Steps: prune the spec to what the four operations reach; delete the whole output folder
-(``--overwrite`` would only delete ``models/`` and ``api/``); run the pinned openapi-python-client with
-``--fail-on-warning`` and isolated ruff post-hooks; derive the constraints table; format it with the
-same pinned ruff. The output depends only on the spec, the config and the pinned tools.
+Steps: prune the spec to what the four operations reach; run the pinned openapi-python-client with
+``--fail-on-warning`` and isolated ruff post-hooks into a fresh temporary folder (``--overwrite`` would
+only delete ``models/`` and ``api/``); derive the constraints table; format it with the same pinned ruff;
+then replace the whole output folder. On any failure the output folder is left untouched. The output
+depends only on the spec, the config and the pinned tools.
 
 Usage: python scripts/generate.py [--spec PATH] [--out DIR]
 """
@@ -20,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import derive_constraints
-from spec_tools import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH, load_spec, prune, sha256_of
+from spec_tools import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH, Spec, load_spec, prune, sha256_of
 
 BIN = Path(sys.executable).parent
 
@@ -33,15 +34,22 @@ def _env() -> dict[str, str]:
     return env
 
 
-def generate(spec_path: Path = SPEC_PATH, out: Path = GENERATED_DIR) -> None:
-    spec = load_spec(spec_path)
-    out = out.resolve()
-    if out.exists():
-        shutil.rmtree(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+class GenerationError(RuntimeError):
+    """Generation failed or warned; ``output`` holds what the generator printed."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.output = output
+
+    def __str__(self) -> str:
+        return f"{self.message}\n{self.output.strip()}" if self.output.strip() else self.message
+
+
+def _run_generator(spec: Spec, out: Path, *, prune_spec: bool) -> str:
     with tempfile.TemporaryDirectory(prefix="lrc-gen-") as tmp:
         pruned = Path(tmp) / "spec.json"
-        pruned.write_text(json.dumps(prune(spec), indent=2), encoding="utf-8")
+        pruned.write_text(json.dumps(prune(spec) if prune_spec else spec, indent=2), encoding="utf-8")
         cmd = [
             str(BIN / "openapi-python-client"),
             "generate",
@@ -56,13 +64,50 @@ def generate(spec_path: Path = SPEC_PATH, out: Path = GENERATED_DIR) -> None:
             "--fail-on-warning",
         ]
         run = subprocess.run(cmd, env=_env(), capture_output=True, text=True, cwd=tmp)
-        if run.returncode != 0 or "Warning" in run.stdout or "Warning" in run.stderr:
-            sys.stderr.write(run.stdout + run.stderr)
-            raise SystemExit(f"openapi-python-client failed or warned (exit {run.returncode})")
-    constraints = out / "constraints.py"
-    derive_constraints.write(spec, sha256_of(spec_path), constraints)
-    fmt = [str(BIN / "ruff"), "format", "--isolated", "--no-cache", "--line-length", "120", "--quiet", str(constraints)]
-    subprocess.run(fmt, env=_env(), check=True)
+    output = run.stdout + run.stderr
+    if run.returncode != 0 or "warning" in output.lower():
+        raise GenerationError(f"openapi-python-client failed or warned (exit {run.returncode})", output)
+    return output
+
+
+def generate(spec_path: Path = SPEC_PATH, out: Path = GENERATED_DIR, *, prune_spec: bool = True) -> str:
+    """Regenerate ``out`` from ``spec_path``; returns what the generator printed.
+
+    The tree is built in a temporary folder and only then replaces ``out``: on any failure
+    (:class:`GenerationError`) ``out`` is left exactly as it was. ``prune_spec=False`` feeds the
+    generator the whole spec (only to show what pruning prevents).
+    """
+    try:
+        spec = load_spec(spec_path)
+    except ValueError as exc:  # json.JSONDecodeError included
+        raise GenerationError(f"{spec_path}: cannot read the spec: {exc}") from exc
+    out = out.resolve()
+    with tempfile.TemporaryDirectory(prefix="lrc-out-") as tmp:
+        staged = Path(tmp) / out.name
+        output = _run_generator(spec, staged, prune_spec=prune_spec)
+        constraints = staged / "constraints.py"
+        try:
+            derive_constraints.write(spec, sha256_of(spec_path), constraints)
+        except ValueError as exc:
+            raise GenerationError(f"constraints table: {exc}") from exc
+        fmt = [
+            str(BIN / "ruff"),
+            "format",
+            "--isolated",
+            "--no-cache",
+            "--line-length",
+            "120",
+            "--quiet",
+            str(constraints),
+        ]
+        run = subprocess.run(fmt, env=_env(), capture_output=True, text=True)
+        if run.returncode != 0:
+            raise GenerationError("ruff could not format the constraints table", run.stdout + run.stderr)
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staged, out)
+    return output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", type=Path, default=SPEC_PATH)
     parser.add_argument("--out", type=Path, default=GENERATED_DIR)
     args = parser.parse_args(argv)
-    generate(args.spec, args.out)
+    try:
+        generate(args.spec, args.out)
+    except GenerationError as exc:
+        print(f"generation FAILED, {args.out} left unchanged: {exc}", file=sys.stderr)
+        return 1
     print(f"generated {args.out}")
     return 0
 
