@@ -1,0 +1,59 @@
+"""Cold import time of ``leonardo_realtime_client`` against ``import httpx``, in fresh interpreters.
+
+Each sample is a new ``python -c`` process that times the import statement itself with ``perf_counter``
+(interpreter start-up excluded). The statements alternate so machine-load drift hits both alike; the median
+of many runs is reported. A second probe lists which heavy modules the import dragged in.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from typing import Any
+
+STATEMENTS: dict[str, str] = {
+    "httpx": "import httpx",
+    "leonardo_realtime_client": "import leonardo_realtime_client",
+    "clients": "from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas",
+}
+HEAVY = ("PIL", "numpy", "starlette", "uvicorn", "anyio._backends._trio", "pydantic", "leonardo_ai_sdk", "click")
+
+_PROBE = "import time as _t; _s = _t.perf_counter(); {stmt}; print(_t.perf_counter() - _s)"
+
+
+def _sample(stmt: str) -> float | None:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(stmt=stmt)], capture_output=True, text=True, check=False, timeout=60
+    )
+    if done.returncode != 0:
+        return None
+    return float(done.stdout.strip())
+
+
+def heavy_modules_loaded(stmt: str = "import leonardo_realtime_client") -> list[str]:
+    code = f"import sys, json; {stmt}; print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    loaded: list[str] = json.loads(done.stdout)
+    return loaded
+
+
+def measure_imports(runs: int = 25) -> dict[str, Any]:
+    samples: dict[str, list[float]] = {name: [] for name in STATEMENTS}
+    failed: dict[str, str] = {}
+    for _ in range(runs):
+        for name, stmt in STATEMENTS.items():
+            if name in failed:
+                continue
+            value = _sample(stmt)
+            if value is None:
+                failed[name] = "import failed"
+            else:
+                samples[name].append(value)
+    result: dict[str, Any] = {"runs": runs, "median_ms": {}, "failed": failed}
+    for name, values in samples.items():
+        if values:
+            result["median_ms"][name] = statistics.median(values) * 1e3
+    result["heavy_loaded"] = heavy_modules_loaded() if "leonardo_realtime_client" not in failed else None
+    return result
