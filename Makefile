@@ -43,6 +43,15 @@ pytest: $(STAMP) ## The test suite alone
 
 test: lint typecheck pytest check-drift ## Everything CI runs
 
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP) ## Client overhead vs a hand-written floor and leonardo-ai-sdk (~2 min; writes benchmarks/RESULTS.md)
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
 update-spec: $(STAMP) ## Adopt a new spec: make update-spec SPEC=<path or URL>
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL>"; exit 2; }
 	$(PY) scripts/update_spec.py "$(SPEC)"
