@@ -409,7 +409,7 @@ def _read_input(image: ImageInput, field: str) -> tuple[Buffer | None, PILImage.
 
 
 def _read_path(path: str | os.PathLike[str], field: str) -> bytes:
-    text = os.fspath(path)
+    text = os.fsdecode(path)  # a PathLike[bytes] works too
     hint = ""
     if text.lower().startswith(("http://", "https://")):
         hint = " (URLs are not fetched: download the image and pass its bytes or path)"

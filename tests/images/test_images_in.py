@@ -32,6 +32,16 @@ from .helpers import close, decode, encode, halves, jpeg, pixel, png
 JPEG_PREFIX = "data:image/jpeg;base64,"
 
 
+class _BytesPath:
+    """An ``os.PathLike[bytes]``."""
+
+    def __init__(self, path: bytes) -> None:
+        self.path = path
+
+    def __fspath__(self) -> bytes:
+        return self.path
+
+
 def _payload(url: str) -> bytes:
     assert url.startswith(JPEG_PREFIX)
     return base64.b64decode(url[len(JPEG_PREFIX) :], validate=True)
@@ -61,6 +71,7 @@ def test_every_input_kind_of_a_jpeg_is_byte_identical(tmp_path: Path) -> None:
         lambda: memoryview(data),
         lambda: str(file),
         lambda: file,
+        lambda: _BytesPath(bytes(file)),
         lambda: io.BytesIO(data),
         skipped,
     ]
