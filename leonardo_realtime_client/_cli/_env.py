@@ -1,0 +1,106 @@
+"""How the CLI reaches the outside world: the API client, the local server, the demo.
+
+Tests swap these through ``CliEnv`` (passed as click's ``obj``); the defaults import lazily, so
+``leonardo-realtime --help`` stays fast and works without the server extra installed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+import click
+
+if TYPE_CHECKING:
+    from ..server import ServerConfig
+
+__all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
+
+API_KEY_ENV = "LEONARDO_API_KEY"
+BASE_URL_ENV = "LEONARDO_BASE_URL"
+
+
+class AsyncCanvas(Protocol):
+    """What the CLI needs of ``AsyncRealtimeCanvas``: ``aclose``, and the method named like the command
+    (``generate``, ``refine``, ``inpaint``, ``upscale``: ``(image, [mask,] **options) -> RealtimeResult``),
+    looked up by name."""
+
+    async def aclose(self) -> None: ...
+
+
+@attrs.frozen
+class Connection:
+    """Where and how to send requests. ``api_key`` is hidden from ``repr``."""
+
+    api_key: str | None = attrs.field(repr=False)
+    base_url: str | None
+    local: bool
+    timeout: float | None
+    max_retries: int | None
+    allow_insecure_http: bool
+
+
+def read_api_key(api_key_file: Path | None, *, required: bool) -> str | None:
+    """The key from ``--api-key-file`` (first line) or ``LEONARDO_API_KEY``; never from a bare option value."""
+    if api_key_file is not None:
+        try:
+            text = api_key_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(
+                f"cannot read {api_key_file}: {exc.__class__.__name__}", param_hint="'--api-key-file'"
+            ) from None
+        key = text.strip().splitlines()[0].strip() if text.strip() else ""
+        if not key:
+            raise click.BadParameter(f"{api_key_file} is empty", param_hint="'--api-key-file'")
+        return key
+    key = os.environ.get(API_KEY_ENV, "").strip()
+    if key:
+        return key
+    if required:
+        raise click.UsageError(
+            f"no API key: set {API_KEY_ENV} or pass --api-key-file FILE (or try --local, which needs none)"
+        )
+    return None
+
+
+def make_client(conn: Connection, local_config: ServerConfig | None = None) -> AsyncCanvas:
+    """An ``AsyncRealtimeCanvas`` for the connection; ``--local`` runs the local server in-process."""
+    from .._async_client import AsyncRealtimeCanvas
+
+    kwargs: dict[str, Any] = {"allow_insecure_http": conn.allow_insecure_http}
+    if conn.timeout is not None:
+        kwargs["timeout"] = conn.timeout
+    if conn.max_retries is not None:
+        kwargs["max_retries"] = conn.max_retries
+    base_url = conn.base_url
+    if conn.local:
+        from ..server import IN_PROCESS_BASE_URL, LocalTransport
+
+        kwargs["transport"] = LocalTransport(local_config)
+        base_url = base_url or IN_PROCESS_BASE_URL
+    client: AsyncCanvas = AsyncRealtimeCanvas(api_key=conn.api_key or "local", base_url=base_url, **kwargs)
+    return client
+
+
+def _default_serve(host: str, port: int, config: ServerConfig, log_level: str) -> None:
+    from ..server import serve
+
+    serve(host, port, config, log_level=log_level)
+
+
+def _default_demo(**kwargs: Any) -> Any:
+    from .._demo import run_demo
+
+    return run_demo(**kwargs)
+
+
+@attrs.frozen
+class CliEnv:
+    """The CLI's seams: how to make a client, run the server and run the demo."""
+
+    client_factory: Callable[[Connection], AsyncCanvas] = make_client
+    serve: Callable[[str, int, ServerConfig, str], None] = _default_serve
+    demo: Callable[..., Any] = _default_demo

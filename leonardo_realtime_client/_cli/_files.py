@@ -1,0 +1,240 @@
+"""Inputs (files, folders, globs, ``-``), output paths, and atomic writes.
+
+Everything that can be found out before a request is sent is checked here, up front, and reported as
+one usage error: missing inputs, globs that match nothing, outputs that already exist, two inputs
+that would write the same file.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+import click
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "STDIO",
+    "Source",
+    "plan_outputs",
+    "read_source",
+    "resolve_inputs",
+    "write_atomic",
+]
+
+#: What a folder given as input contributes (by suffix, case-insensitive).
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
+
+STDIO = "-"
+_MAX_LISTED = 10
+
+
+@attrs.frozen
+class Source:
+    """One input: a file, or standard input (``path is None``)."""
+
+    label: str
+    path: Path | None
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem if self.path is not None else "stdin"
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "stdin"
+
+
+def _listing(lines: Sequence[str]) -> str:
+    shown = [f"  {line}" for line in lines[:_MAX_LISTED]]
+    if len(lines) > _MAX_LISTED:
+        shown.append(f"  … and {len(lines) - _MAX_LISTED} more")
+    return "\n".join(shown)
+
+
+def _folder_images(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def resolve_inputs(args: Sequence[str]) -> list[Source]:
+    """Files, folders (their images), globs (expanded here too, for quoted patterns) and ``-`` (stdin, once)."""
+    sources: list[Source] = []
+    seen: set[Path] = set()
+    problems: list[str] = []
+    stdin_used = False
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            sources.append(Source(str(path), path))
+
+    for arg in args:
+        if arg == STDIO:
+            if stdin_used:
+                problems.append("'-' (standard input) given more than once")
+            stdin_used = True
+            sources.append(Source("<stdin>", None))
+            continue
+        path = Path(arg)
+        if path.is_file():
+            add(path)
+        elif path.is_dir():
+            images = _folder_images(path)
+            if not images:
+                problems.append(f"{arg}: folder has no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+            for image in images:
+                add(image)
+        elif glob.has_magic(arg):
+            matches = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
+            if not matches:
+                problems.append(f"{arg}: no file matches")
+            for match in matches:
+                add(match)
+        elif path.exists():
+            problems.append(f"{arg}: not a regular file")
+        else:
+            problems.append(f"{arg}: no such file")
+    if problems:
+        raise click.UsageError("unusable input:\n" + _listing(problems))
+    if not sources:
+        raise click.UsageError("no input given: pass image files, folders, globs or '-' for standard input")
+    return sources
+
+
+def _render_name(template: str, source: Source, command: str, index: int) -> str:
+    try:
+        name = template.format(stem=source.stem, name=source.name, command=command, index=index)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise click.BadParameter(
+            f"{template!r}: {exc!s}; fields are {{stem}}, {{name}}, {{command}}, {{index}}", param_hint="'--name'"
+        ) from None
+    if not name or os.sep in name or (os.altsep and os.altsep in name) or name in {".", ".."}:
+        raise click.BadParameter(f"{template!r} gives {name!r}, which is not a file name", param_hint="'--name'")
+    return name
+
+
+def plan_outputs(
+    sources: Sequence[Source],
+    output: str | None,
+    *,
+    command: str,
+    name_template: str,
+    overwrite: bool,
+    skip_existing: bool,
+    stdout_is_tty: bool,
+) -> tuple[list[Path | None], list[int]]:
+    """The output path of every input (``None`` = standard output) and the indexes to skip (already done).
+
+    ``-o -`` is standard output (one input only); ``-o DIR`` (an existing folder, a path ending in ``/``,
+    or any path when there are several inputs) puts every output in that folder; ``-o FILE`` names the
+    output of a single input. Without ``-o`` each output goes next to its input, and standard input goes
+    to standard output (unless that is a terminal).
+    """
+    many = len(sources) > 1
+    targets: list[Path | None] = []
+    if output == STDIO:
+        if many:
+            raise click.BadParameter(
+                f"standard output takes one image; there are {len(sources)} inputs (give a folder)",
+                param_hint="'-o'",
+            )
+        return [None], []
+    if output is not None:
+        out = Path(output)
+        as_folder = many or out.is_dir() or output.endswith(("/", os.sep))
+        if as_folder and out.exists() and not out.is_dir():
+            raise click.BadParameter(
+                f"{output}: there are {len(sources)} inputs, so this must be a folder", param_hint="'-o'"
+            )
+        if many and not out.exists() and out.suffix.lower() in IMAGE_SUFFIXES:
+            raise click.BadParameter(
+                f"{output} looks like one file, but there are {len(sources)} inputs (give a folder)", param_hint="'-o'"
+            )
+        for index, source in enumerate(sources, 1):
+            targets.append(out / _render_name(name_template, source, command, index) if as_folder else out)
+    else:
+        for index, source in enumerate(sources, 1):
+            if source.path is None:
+                if stdout_is_tty:
+                    raise click.UsageError("refusing to write an image to the terminal: redirect it or use -o")
+                targets.append(None)
+            else:
+                targets.append(source.path.parent / _render_name(name_template, source, command, index))
+
+    by_target: dict[Path, list[str]] = {}
+    for source, target in zip(sources, targets, strict=True):
+        if target is not None:
+            by_target.setdefault(target.resolve(), []).append(source.label)
+    clashes = [f"{', '.join(labels)} → {path}" for path, labels in by_target.items() if len(labels) > 1]
+    if clashes:
+        raise click.UsageError(
+            "several inputs would write the same output (use --name with {index} or {name}):\n" + _listing(clashes)
+        )
+
+    skip: list[int] = []
+    if not overwrite:
+        existing = [i for i, t in enumerate(targets) if t is not None and (t.exists() or t.is_symlink())]
+        if skip_existing:
+            skip = existing
+        elif existing:
+            listed = [str(targets[i]) for i in existing]
+            raise click.UsageError(
+                "output exists (use --overwrite to replace, --skip-existing to leave it):\n" + _listing(listed)
+            )
+    return targets, skip
+
+
+def read_source(source: Source, stdin_data: bytes | None) -> bytes:
+    if source.path is None:
+        assert stdin_data is not None
+        return stdin_data
+    return source.path.read_bytes()
+
+
+_UMASK: int | None = None
+
+
+def _umask() -> int:
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+def write_atomic(path: Path, data: bytes, *, overwrite: bool) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    The file appears whole or not at all: an interrupt leaves no half-written image. Without
+    ``overwrite`` an existing file (even one that appeared meanwhile) is never replaced: ``FileExistsError``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o666 & ~_umask()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if sys.platform != "win32":
+            os.chmod(tmp, mode)
+        if overwrite:
+            os.replace(tmp, path)
+            return
+        try:
+            os.link(tmp, path)  # atomic and never clobbers: FileExistsError if the name is taken
+        except FileExistsError:
+            raise FileExistsError(f"{path}: exists (use --overwrite to replace it)") from None
+        except OSError:  # no hard links on this file system: check, then rename
+            if path.exists():
+                raise FileExistsError(f"{path}: exists (use --overwrite to replace it)") from None
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

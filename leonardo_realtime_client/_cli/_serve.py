@@ -1,0 +1,152 @@
+"""``leonardo-realtime serve`` and ``leonardo-realtime demo``: the local server and the guided tour."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._errors import ConfigurationError
+from ._env import API_KEY_ENV, CliEnv, read_api_key
+from ._exit import ExitCode
+
+__all__ = ["demo_command", "serve_command"]
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def _env() -> CliEnv:
+    found = click.get_current_context().find_object(CliEnv)
+    return found if found is not None else CliEnv()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve", context_settings=_CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--latency", type=float, default=0.0, metavar="SECONDS", help="Fixed delay added to every response.")
+@click.option("--jitter", type=float, default=0.0, metavar="SECONDS", help="Plus a random delay in [0, SECONDS).")
+@click.option("--rate-limit", type=float, default=0.0, metavar="P", help="Share of requests answered 429.")
+@click.option("--server-error", type=float, default=0.0, metavar="P", help="Share of requests answered 500.")
+@click.option("--unavailable", type=float, default=0.0, metavar="P", help="Share of requests answered 503.")
+@click.option("--drop", type=float, default=0.0, metavar="P", help="Share of connections dropped without a response.")
+@click.option("--slow", type=float, default=0.0, metavar="P", help="Share of responses delayed by --slow-delay.")
+@click.option(
+    "--slow-delay", type=float, default=30.0, show_default=True, metavar="SECONDS", help="Delay of a slow one."
+)
+@click.option("--retry-after", type=float, default=1.0, show_default=True, metavar="SECONDS", help="Sent with 429/503.")
+@click.option(
+    "--fault-script",
+    metavar="LIST",
+    help="Faults for the first requests, in order, comma-separated: none, rate_limit, server_error, "
+    "unavailable, drop, slow (e.g. 'rate_limit,none,server_error').",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random draw (repeatable runs).")
+@click.option(
+    "--require-key",
+    is_flag=True,
+    help=f"Accept only the key from ${API_KEY_ENV} or --api-key-file (default: any non-empty key).",
+)
+@click.option("--api-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="See --require-key.")
+@click.option(
+    "--log-level", type=click.Choice(_LOG_LEVELS), default="info", show_default=True, help="uvicorn's log level."
+)
+def serve_command(
+    host: str,
+    port: int,
+    latency: float,
+    jitter: float,
+    rate_limit: float,
+    server_error: float,
+    unavailable: float,
+    drop: float,
+    slow: float,
+    slow_delay: float,
+    retry_after: float,
+    fault_script: str | None,
+    seed: int,
+    require_key: bool,
+    api_key_file: Path | None,
+    log_level: str,
+) -> None:
+    """Run the local Realtime Canvas server (same routes, validation and errors as the API; images are drawn
+    locally, deterministically). Point a client at the printed base URL. Ctrl-C stops it.
+    """
+    try:
+        from ..server import Faults, Latency, ServerConfig
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise click.UsageError(
+            f"the local server needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc})"
+        ) from None
+    token = read_api_key(api_key_file, required=True) if require_key else None
+    if api_key_file is not None and not require_key:
+        raise click.UsageError("--api-key-file only matters with --require-key")
+    script = tuple(s.strip() for s in fault_script.split(",") if s.strip()) if fault_script else ()
+    try:
+        config = ServerConfig(
+            require_token=token,
+            latency=Latency(fixed=latency, jitter=jitter),
+            faults=Faults(
+                rate_limit=rate_limit,
+                server_error=server_error,
+                unavailable=unavailable,
+                drop=drop,
+                slow=slow,
+                slow_delay=slow_delay,
+                retry_after=retry_after,
+                script=script,
+            ),
+            seed=seed,
+        )
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from None
+    err = sys.stderr
+    base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/api/rest/v1"
+    if not _is_loopback(host):
+        click.echo(
+            click.style("warning: ", fg="yellow", bold=True)
+            + f"{host} is not a loopback address: other machines can reach this server",
+            file=err,
+        )
+    click.echo(f"Local Realtime Canvas API at {base_url}", file=err)
+    click.echo(f"  use it with: --base-url {base_url}   (or export LEONARDO_BASE_URL={base_url})", file=err)
+    click.echo("  Ctrl-C stops it", file=err)
+    try:
+        _env().serve(host, port, config, log_level)
+    except KeyboardInterrupt:
+        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def demo_command_factory() -> click.Command:
+    @click.command("demo", context_settings=_CONTEXT)
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("demo-output"),
+        show_default=True,
+        help="Folder for the demo's images.",
+    )
+    def demo(output: Path) -> None:
+        """Run the four operations against the local server, in-process: no key, no network."""
+        kwargs: dict[str, Any] = {"output_dir": output}
+        _env().demo(**kwargs)
+
+    return demo
+
+
+demo_command = demo_command_factory()
