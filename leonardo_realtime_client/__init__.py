@@ -1,5 +1,10 @@
 """leonardo_realtime_client: a typed, validated client for the Leonardo.AI Realtime Canvas API."""
 
+from typing import TYPE_CHECKING
+
+from ._async_client import AsyncRealtimeCanvas
+from ._client import RealtimeCanvas
+from ._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._errors import (
     APIConnectionError,
     APIResponseError,
@@ -19,26 +24,76 @@ from ._errors import (
     ValidationError,
     Violation,
 )
+from ._images import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    ImageInput,
+    decode_data_url,
+    encode_data_url,
+    image_data_url,
+    image_size,
+    mask_data_url,
+    sniff_format,
+    to_jpeg_bytes,
+)
+from ._result import RealtimeResult
+from ._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from ._generated.models.cost_unit import CostUnit
+    from ._generated.models.lcm_generation_style import LcmGenerationStyle
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
     "APIConnectionError",
     "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncRealtimeCanvas",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "CostUnit",
     "ImageError",
+    "ImageInput",
     "InternalServerError",
+    "LcmGenerationStyle",
     "LeonardoError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RealtimeCanvas",
+    "RealtimeResult",
     "RequestTooLargeError",
+    "RetryPolicy",
     "UnprocessableEntityError",
     "ValidationError",
     "Violation",
     "__version__",
+    "decode_data_url",
+    "encode_data_url",
+    "image_data_url",
+    "image_size",
+    "mask_data_url",
+    "sniff_format",
+    "to_jpeg_bytes",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The generated enums load with the generated models (~15 ms), on first use rather than at import.
+    if name == "CostUnit":
+        from ._generated.models.cost_unit import CostUnit
+
+        return CostUnit
+    if name == "LcmGenerationStyle":
+        from ._generated.models.lcm_generation_style import LcmGenerationStyle
+
+        return LcmGenerationStyle
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

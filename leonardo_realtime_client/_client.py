@@ -1,0 +1,352 @@
+"""The synchronous client, :class:`RealtimeCanvas`.
+
+One reason to change: the sync I/O loop (``_send`` → retry loop → ``_send_once``). Everything else (settings,
+validation, body building, outcome decisions) is in ``_base_client``; ``_async_client`` mirrors this file.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+import httpx
+
+from ._base_client import BaseRealtimeCanvas, PreparedCall
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
+from ._errors import LeonardoError
+from ._images import ImageInput
+from ._result import RealtimeResult
+from ._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from ._generated.models.lcm_generation_style import LcmGenerationStyle
+
+__all__ = ["RealtimeCanvas"]
+
+
+class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
+    """Client of the Leonardo.AI Realtime Canvas API (sync). Use as a context manager, or call :meth:`close`.
+
+    Args:
+        api_key: Your API key; default ``$LEONARDO_API_KEY``, read at the first call (a missing key is a
+            :class:`ConfigurationError` then, not now). Never shown in ``repr``, errors or logs.
+        base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
+            ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
+        timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
+            default, never "no timeout". Applies to every request, also through your ``http_client``.
+        max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
+        retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
+        http_client: Your own :class:`httpx.Client` (proxies, limits, event hooks…). You keep ownership:
+            :meth:`close` does not close it. Its ``base_url`` is not used.
+        transport: An :class:`httpx.BaseTransport` for a client made here (e.g. the local server's
+            in-process transport, or :class:`httpx.MockTransport` in tests).
+        allow_insecure_http: Allow sending the key over plain http to a remote host.
+
+    Every method validates everything before any I/O and raises one :class:`ValidationError` (or
+    :class:`ImageError`) naming each bad argument; HTTP failures raise :class:`APIStatusError` subclasses,
+    :class:`APIConnectionError`/:class:`APITimeoutError` or :class:`APIResponseError` for a malformed answer.
+    """
+
+    _http_client_type = httpx.Client
+    _transport_type = httpx.BaseTransport
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            http_client=http_client,
+            transport=transport,
+            allow_insecure_http=allow_insecure_http,
+        )
+
+    def close(self) -> None:
+        """Close the httpx client made by this object (a client you passed in stays open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- operations --------------------------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        image: ImageInput,
+        *,
+        prompt: str,
+        guidance: float | None = None,
+        strength: float | None = None,
+        steps: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        seed: int | None = None,
+        style: LcmGenerationStyle | str | None = None,
+        request_timestamp: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int | None = None,
+    ) -> RealtimeResult:
+        """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
+
+        Args:
+            image: The input picture: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
+                A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
+            prompt: The prompt used to generate images.
+            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
+            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
+            steps: The number of steps to use for the generation: an integer from 4 to 16.
+            width: The output width: one of 512, 640, 1024 (server default 512).
+            height: The output height: one of 512, 640, 1024 (server default 512).
+            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
+            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
+                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
+                SKETCH_COLOR, VIBRANT, NONE.
+            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
+            timeout: For this call only (``None``: the client's).
+            max_retries: For this call only (``None``: the client's).
+
+        Options left at ``None`` are not sent; the server applies its defaults.
+        """
+        call = self._prepare(
+            "generate",
+            image=image,
+            prompt=prompt,
+            options={
+                "guidance": guidance,
+                "strength": strength,
+                "steps": steps,
+                "width": width,
+                "height": height,
+                "seed": seed,
+                "style": style,
+                "request_timestamp": request_timestamp,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._send(call)
+
+    def refine(
+        self,
+        image: ImageInput,
+        *,
+        prompt: str,
+        guidance: float | None = None,
+        strength: float | None = None,
+        steps: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        seed: int | None = None,
+        style: LcmGenerationStyle | str | None = None,
+        request_timestamp: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int | None = None,
+    ) -> RealtimeResult:
+        """Instant refine of an LCM image (``POST /lcm-instant-refine``).
+
+        Args:
+            image: The image to refine: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
+                A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
+            prompt: The prompt used to generate images.
+            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
+            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
+            steps: The number of steps to use for the generation: an integer from 4 to 16.
+            width: The output width: one of 512, 640, 1024 (server default 512).
+            height: The output height: one of 512, 640, 1024 (server default 512).
+            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
+            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
+                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
+                SKETCH_COLOR, VIBRANT, NONE.
+            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
+            timeout: For this call only (``None``: the client's).
+            max_retries: For this call only (``None``: the client's).
+
+        Options left at ``None`` are not sent; the server applies its defaults.
+        """
+        call = self._prepare(
+            "refine",
+            image=image,
+            prompt=prompt,
+            options={
+                "guidance": guidance,
+                "strength": strength,
+                "steps": steps,
+                "width": width,
+                "height": height,
+                "seed": seed,
+                "style": style,
+                "request_timestamp": request_timestamp,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._send(call)
+
+    def inpaint(
+        self,
+        image: ImageInput,
+        mask: ImageInput,
+        *,
+        prompt: str,
+        guidance: float | None = None,
+        strength: float | None = None,
+        steps: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        seed: int | None = None,
+        style: LcmGenerationStyle | str | None = None,
+        request_timestamp: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int | None = None,
+    ) -> RealtimeResult:
+        """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
+
+        Args:
+            image: The image: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
+                A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
+            mask: White on black, white = where to generate; same size as ``image``. Grayscale, RGB, 1-bit and
+                RGBA (alpha as the mask) are normalised to a grayscale JPEG; a JPEG mask is sent as it is.
+            prompt: The prompt used to generate images.
+            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
+            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
+            steps: The number of steps to use for the generation: an integer from 4 to 16.
+            width: The output width: one of 512, 640, 1024 (server default 512).
+            height: The output height: one of 512, 640, 1024 (server default 512).
+            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
+            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
+                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
+                SKETCH_COLOR, VIBRANT, NONE.
+            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
+            timeout: For this call only (``None``: the client's).
+            max_retries: For this call only (``None``: the client's).
+
+        Options left at ``None`` are not sent; the server applies its defaults.
+        """
+        call = self._prepare(
+            "inpaint",
+            image=image,
+            mask=mask,
+            prompt=prompt,
+            options={
+                "guidance": guidance,
+                "strength": strength,
+                "steps": steps,
+                "width": width,
+                "height": height,
+                "seed": seed,
+                "style": style,
+                "request_timestamp": request_timestamp,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._send(call)
+
+    def upscale(
+        self,
+        image: ImageInput,
+        *,
+        prompt: str,
+        guidance: float | None = None,
+        strength: float | None = None,
+        steps: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        seed: int | None = None,
+        style: LcmGenerationStyle | str | None = None,
+        request_timestamp: str | None = None,
+        refine_creative: bool | None = None,
+        refine_strength: float | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int | None = None,
+    ) -> RealtimeResult:
+        """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
+
+        Args:
+            image: The image to upscale: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data
+                URL. A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
+            prompt: The prompt used to generate images.
+            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
+            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
+            steps: The number of steps to use for the generation: an integer from 4 to 16.
+            width: The output width: one of 512, 640, 1024 (server default 512).
+            height: The output height: one of 512, 640, 1024 (server default 512).
+            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
+            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
+                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
+                SKETCH_COLOR, VIBRANT, NONE.
+            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
+            refine_creative: Refine creative: true or false.
+            refine_strength: Refine strength: a number from 0.5 to 0.9.
+            timeout: For this call only (``None``: the client's).
+            max_retries: For this call only (``None``: the client's).
+
+        Options left at ``None`` are not sent; the server applies its defaults.
+        """
+        call = self._prepare(
+            "upscale",
+            image=image,
+            prompt=prompt,
+            options={
+                "guidance": guidance,
+                "strength": strength,
+                "steps": steps,
+                "width": width,
+                "height": height,
+                "seed": seed,
+                "style": style,
+                "request_timestamp": request_timestamp,
+                "refine_creative": refine_creative,
+                "refine_strength": refine_strength,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._send(call)
+
+    # -- I/O ---------------------------------------------------------------------------------------------------------
+
+    def _send(self, call: PreparedCall) -> RealtimeResult:
+        """Send with retries: ask the policy after each failure, sleep through ``retry_policy.sleep``."""
+        retries = 0
+        while True:
+            outcome = self._send_once(call, retries)
+            if isinstance(outcome, RealtimeResult):
+                return outcome
+            error, delay = outcome
+            if delay is None:
+                raise error
+            retries += 1
+            self._retry_policy.sleep(delay)
+
+    def _send_once(self, call: PreparedCall, retries: int) -> RealtimeResult | tuple[LeonardoError, float | None]:
+        """One attempt: the result, or the error with the delay before a retry (``None``: do not retry)."""
+        request = self._build_request(call, retries + 1)
+        try:
+            response = self._http.send(request)
+        except httpx.RequestError as exc:
+            error = self._transport_error(call, exc)
+            error.__cause__ = exc
+            return error, self._retry_delay(call, retries, error=exc)
+        judged = self._judge_response(call, response)
+        if isinstance(judged, RealtimeResult):
+            return judged
+        return judged, self._retry_delay(call, retries, status=judged)

@@ -1,0 +1,117 @@
+"""The one result type of all four operations.
+
+One reason to change: what a caller gets back. The four generated ``*Response200LcmGenerationOutput`` models
+have the same shape, so one frozen :class:`RealtimeResult` serves generate, refine, inpaint and upscale. It is
+filled by ``_response.parse_result`` from the generated model; it holds decoded image bytes, not data URLs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+import httpx
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from ._generated.models.cost_unit import CostUnit
+
+__all__ = ["RealtimeResult"]
+
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tiff",
+}
+_MIME_BY_SUFFIX = {suffix: mime for mime, suffix in _EXTENSIONS.items()} | {".jpeg": "image/jpeg", ".tif": "image/tiff"}
+
+
+def _images_repr(images: tuple[bytes, ...]) -> str:
+    return f"<{len(images)} image{'s' if len(images) != 1 else ''}, {sum(map(len, images)):,} bytes>"
+
+
+@attrs.frozen(kw_only=True)
+class RealtimeResult:
+    """What an operation returned.
+
+    ``images`` are the decoded bytes of the returned ``imageDataUrl`` list (``image`` is the first);
+    ``mime_types`` their media types. ``cost``/``cost_unit`` is the preferred price; ``api_credit_cost``
+    is the deprecated integer field, kept as the API sends it. ``generation_ids``, ``variation_ids`` and
+    ``generated_image_id`` are filled for upscale. ``http_response`` is the raw response (headers, timing);
+    its request's ``Authorization`` header is redacted.
+    """
+
+    operation: str
+    """``"generate"``, ``"refine"``, ``"inpaint"`` or ``"upscale"``."""
+    images: tuple[bytes, ...] = attrs.field(repr=_images_repr)
+    mime_types: tuple[str, ...]
+    request_timestamp: str | None = None
+    """Echo of the ``request_timestamp`` sent (the realtime canvas uses it to match answers to requests)."""
+    cost: Decimal | None = None
+    cost_unit: CostUnit | None = None
+    """``CostUnit.CREDITS`` or ``CostUnit.DOLLARS`` (a ``str`` enum)."""
+    api_credit_cost: int | None = None
+    """Deprecated by the API in favour of ``cost``."""
+    generation_ids: tuple[str, ...] = ()
+    variation_ids: tuple[str, ...] = ()
+    generated_image_id: str | None = None
+    http_response: httpx.Response | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def image(self) -> bytes:
+        """The first image (a result always has at least one)."""
+        return self.images[0]
+
+    def _checked_index(self, index: int) -> int:
+        if not -len(self.images) <= index < len(self.images):
+            raise IndexError(f"index={index}: this result has {len(self.images)} image(s)")
+        return index
+
+    def save(self, path: str | os.PathLike[str], index: int = 0) -> Path:
+        """Write image ``index`` and return the path written.
+
+        The bytes are written as they came (no re-encoding) when the suffix fits their format or is unknown;
+        a suffix of another image format (``out.png`` for a JPEG) is honoured by converting with Pillow.
+        An existing directory gets ``<generated_image_id or operation>-<index><ext>`` inside it; a path
+        without a suffix gets the image's own (``.jpg`` …). Parent directories are created.
+        """
+        index = self._checked_index(index) % len(self.images)
+        data = self.images[index]
+        mime = self.mime_types[index]
+        target = Path(path)
+        if target.is_dir():
+            stem = self.generated_image_id or self.operation
+            target = target / f"{stem}-{index}{_EXTENSIONS.get(mime, '.img')}"
+        elif not target.suffix:
+            target = target.with_suffix(_EXTENSIONS.get(mime, ".img"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        wanted = _MIME_BY_SUFFIX.get(target.suffix.lower())
+        if wanted is None or wanted == mime:
+            target.write_bytes(data)
+        else:
+            image = self.to_pil(index)
+            if wanted == "image/jpeg" and image.mode not in ("RGB", "L", "CMYK"):
+                image = image.convert("RGB")
+            image.save(target)
+        return target
+
+    def to_pil(self, index: int = 0) -> Image.Image:
+        """Image ``index`` as a loaded ``PIL.Image.Image`` (needs Pillow: the ``[pillow]`` extra)."""
+        data = self.images[self._checked_index(index)]
+        try:
+            from PIL import Image  # optional, and slow to import
+        except ImportError as exc:
+            raise ImportError(
+                "to_pil() needs Pillow: pip install 'leonardo-realtime-client[pillow]' (save() works without it)"
+            ) from exc
+        image = Image.open(io.BytesIO(data))  # in memory: nothing to close
+        image.load()
+        return image
