@@ -1,0 +1,40 @@
+"""Issue 7: `import leonardo_realtime_client` stays light: Pillow, numpy, the server stack and the CLI stack load
+only when used. Checked in a fresh interpreter (this test process has imported everything already)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("PIL", "numpy", "starlette", "uvicorn", "pydantic", "leonardo_ai_sdk")
+
+
+def _loaded_after(statement: str) -> list[str]:
+    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    modules: list[str] = json.loads(done.stdout)
+    return modules
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import leonardo_realtime_client",
+        "from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas, RealtimeResult",
+        "import leonardo_realtime_client.server",
+    ],
+)
+def test_heavy_modules_are_not_imported(statement: str) -> None:
+    modules = _loaded_after(statement)
+    assert "leonardo_realtime_client" in modules
+    heavy = sorted({m.split(".")[0] for m in modules} & set(HEAVY))
+    assert heavy == [], f"{statement!r} imported {heavy}; import them lazily where they are used"
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    """The check can fail: importing the server app really loads starlette."""
+    modules = _loaded_after("from leonardo_realtime_client.server import create_app")
+    assert "starlette" in modules
