@@ -57,10 +57,15 @@ _MAX_SHOWN = 80
 
 def short_repr(value: object, limit: int = _MAX_SHOWN) -> str:
     """``repr(value)`` cut to ``limit`` characters, saying how long it was (for data URLs and prompts)."""
+    if isinstance(value, str | bytes | bytearray | memoryview) and len(value) > limit:
+        # Never repr a 20 MiB payload just to cut it: slice first, then say how long it was.
+        head = repr(bytes(value[:limit]) if not isinstance(value, str) else value[:limit])
+        unit = "characters" if isinstance(value, str) else "bytes"
+        return f"{head[: limit - 20]}… ({len(value)} {unit})"
     text = repr(value)
     if len(text) <= limit:
         return text
-    return f"{text[: limit - 20]}…' ({len(text)} characters)"
+    return f"{text[: limit - 20]}… ({len(text)} characters)"
 
 
 @attrs.frozen
