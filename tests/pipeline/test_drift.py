@@ -1,0 +1,101 @@
+"""The drift check fails naming the file after each kind of tampering, and passes on a clean tree.
+
+Every case runs ``check_drift.check`` (which regenerates for real) against a private copy of the committed
+``_generated`` tree or of the spec, so the real tree is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import check_drift
+import pytest
+from spec_tools import PROVENANCE_PATH, SPEC_PATH
+
+from .helpers import Spec, set_range, write_spec
+
+Mutate = Callable[[Callable[[Spec], None]], Spec]
+
+
+def test_clean_tree_passes(generated_copy: Path) -> None:
+    assert check_drift.check(SPEC_PATH, generated_copy) == []
+
+
+def test_editing_one_line_of_a_generated_file_fails_naming_it(generated_copy: Path) -> None:
+    target = generated_copy / "models" / "cost.py"
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if "amount" in line)
+    lines[index] = lines[index].replace("amount", "amount_", 1)
+    target.write_text("".join(lines), encoding="utf-8")
+    assert check_drift.check(SPEC_PATH, generated_copy) == [f"changed: {generated_copy}/models/cost.py"]
+
+
+def test_a_stray_file_fails_naming_it_and_the_cli_prints_the_fix(
+    generated_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (generated_copy / "models" / "stray.py").write_text("X = 1\n", encoding="utf-8")
+    assert check_drift.check(SPEC_PATH, generated_copy) == [f"extra: {generated_copy}/models/stray.py"]
+    assert check_drift.main(["--generated", str(generated_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"extra: {generated_copy}/models/stray.py" in err
+    assert f"scripts/generate.py --spec openapi/{SPEC_PATH.name} --out {generated_copy}`" in err
+
+
+def test_a_deleted_generated_file_fails_naming_it(generated_copy: Path) -> None:
+    (generated_copy / "api" / "realtime_canvas" / "perform_instant_refine.py").unlink()
+    assert check_drift.check(SPEC_PATH, generated_copy) == [
+        f"missing: {generated_copy}/api/realtime_canvas/perform_instant_refine.py"
+    ]
+
+
+def test_one_changed_byte_of_the_vendored_spec_fails_the_hash_check(tmp_path: Path, generated_copy: Path) -> None:
+    spec = tmp_path / "openapi" / SPEC_PATH.name
+    spec.parent.mkdir()
+    data = bytearray(SPEC_PATH.read_bytes())
+    index = data.index(b'"version": "v1.0.0"') + len(b'"version": "v1.0.')
+    data[index : index + 1] = b"1"  # v1.0.0 -> v1.0.1: still valid JSON, one byte different
+    spec.write_bytes(bytes(data))
+    problems = check_drift.check(spec, generated_copy, PROVENANCE_PATH)
+    recorded = json.loads(PROVENANCE_PATH.read_text(encoding="utf-8"))["sha256"]
+    assert problems[0].startswith(f"spec hash: {SPEC_PATH.name} is ")
+    assert problems[0].endswith(f"PROVENANCE.json records {recorded}")
+    # the constraints table records the spec's hash, so the tree drifts too
+    assert problems[1:] == [f"changed: {generated_copy}/constraints.py"]
+
+
+def test_a_changed_range_in_a_spec_given_with_spec_fails_naming_the_constraints(
+    tmp_path: Path, generated_copy: Path, mutated: Mutate
+) -> None:
+    spec = write_spec(
+        tmp_path / "spec.json", mutated(lambda s: set_range(s, "/lcm-upscale", "refineStrength", "0.9", "0.8"))
+    )
+    problems = check_drift.check(spec, generated_copy)
+    assert f"changed: {generated_copy}/constraints.py" in problems
+    assert any(p.startswith("spec hash: spec.json") for p in problems)
+    assert len(problems) == 3  # the hash, the table, and the docstring of the field in its model
+    assert f"changed: {generated_copy}/models/perform_alchemy_upscale_lcm_body.py" in problems
+
+
+def test_a_spec_that_does_not_generate_fails_with_the_reason(
+    tmp_path: Path, generated_copy: Path, mutated: Mutate, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def unreadable(s: Spec) -> None:
+        props = s["paths"]["/lcm-inpainting"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        props["properties"]["steps"]["description"] = "Must be even."
+
+    spec = write_spec(tmp_path / "spec.json", mutated(unreadable))
+    assert check_drift.main(["--spec", str(spec), "--generated", str(generated_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "does not generate" in err
+    assert "performInpaintingLCM.steps: a limit this pipeline cannot read" in err
+
+
+def test_compare_trees_ignores_bytecode_caches(tmp_path: Path, generated_copy: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(generated_copy, other)
+    (other / "__pycache__").mkdir()
+    (other / "__pycache__" / "client.cpython-311.pyc").write_bytes(b"\0")
+    assert check_drift.compare_trees(generated_copy, other) == []
