@@ -41,7 +41,7 @@ typecheck: $(STAMP) ## mypy --strict over the package (generated code included),
 pytest: $(STAMP) ## The test suite alone
 	$(PY) -m pytest
 
-test: lint typecheck pytest check-drift ## Everything CI runs
+test: lint typecheck pytest check-drift wheel-check ## Everything CI runs
 
 BENCH_STAMP := $(VENV)/.bench-installed
 
@@ -55,6 +55,9 @@ bench: $(STAMP) $(BENCH_STAMP) ## Client overhead vs a hand-written floor and le
 update-spec: $(STAMP) ## Adopt a new spec: make update-spec SPEC=<path or URL>
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL>"; exit 2; }
 	$(PY) scripts/update_spec.py "$(SPEC)"
+
+wheel-check: $(STAMP) ## Build the wheel, install it into a fresh venv, import it there
+	$(PY) scripts/wheel_check.py
 
 clean: ## Remove build output and caches (keeps .venv)
 	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output
