@@ -233,6 +233,8 @@ def build_body(
     if operation.name == "inpaint":
         kwargs["mask_data_url"] = mask_url or ""  # "" stands in for a mask already reported above
     body = operation.body_type(image_data_url=image_url, prompt=prompt, **kwargs).to_dict()
+    if prompt is None:
+        del body["prompt"]  # reported as "required", like any missing field
     if raw_style is not None and "style" not in kwargs:
         body["style"] = raw_style  # not a known style: let the validator say what is allowed
     image_fields = {v.field for v in problems}
@@ -452,9 +454,12 @@ def _log_response(response: httpx.Response) -> None:
         body: object = summarize(orjson.loads(response.content)) if response.content else None
     except orjson.JSONDecodeError:
         body = f"<{len(response.content):,} bytes of {response.headers.get('content-type', 'unknown type')}>"
-    elapsed = response.elapsed.total_seconds() if _has_elapsed(response) else float("nan")
+    try:
+        elapsed = f" in {response.elapsed.total_seconds():.3f} s"
+    except RuntimeError:  # a response built already read (mock transports) has no timing
+        elapsed = ""
     logger.debug(
-        "response %s %s: HTTP %d in %.3f s request_id=%s headers=%s body=%s",
+        "response %s %s: HTTP %d%s request_id=%s headers=%s body=%s",
         response.request.method,
         response.request.url,
         response.status_code,
@@ -463,11 +468,3 @@ def _log_response(response: httpx.Response) -> None:
         redact_headers(response.headers.items()),
         body,
     )
-
-
-def _has_elapsed(response: httpx.Response) -> bool:
-    try:
-        response.elapsed  # noqa: B018 - raises RuntimeError before the response is closed
-    except RuntimeError:
-        return False
-    return True

@@ -160,8 +160,9 @@ class APIStatusError(LeonardoError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.message = message
+        shown_code = f" [code: {code}]" if code and code not in message else ""
         rid = f" (request id {request_id})" if request_id else ""
-        super().__init__(f"HTTP {self.status_code}: {message}{rid}")
+        super().__init__(f"HTTP {self.status_code}: {message}{shown_code}{rid}")
 
 
 class BadRequestError(APIStatusError):

@@ -293,8 +293,6 @@ def status_error(response: httpx.Response) -> APIStatusError:
     """The typed error for a non-2xx response (``response`` must be read)."""
     body = _error_body(response)
     message, code = _error_message(body, response)
-    if code and code not in message:
-        message = f"{message} [code: {code}]"
     return status_error_class(response.status_code)(
         message,
         response=response,
