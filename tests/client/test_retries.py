@@ -1,0 +1,267 @@
+"""Retries: a pure policy, and loops that obey it without ever sleeping for real (point 8)."""
+
+from __future__ import annotations
+
+import email.utils
+
+import httpx
+import pytest
+
+from leonardo_realtime_client import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncRealtimeCanvas,
+    BadRequestError,
+    InternalServerError,
+    RateLimitError,
+    RealtimeCanvas,
+    RetryPolicy,
+)
+from leonardo_realtime_client._retry import parse_retry_after
+
+from .conftest import API_KEY, BASE_URL, OUT_JPEG, Recorder, SleepRecorder, make_jpeg, ok, policy
+
+IMAGE = make_jpeg()
+
+# -- the policy as pure functions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 520, 599])
+def test_transient_statuses_are_retried(status: int) -> None:
+    assert RetryPolicy().should_retry(status_code=status)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 415, 422, 451])
+def test_other_client_errors_are_never_retried(status: int) -> None:
+    assert not RetryPolicy().should_retry(status_code=status)
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (httpx.ConnectTimeout("t"), True),
+        (httpx.ReadTimeout("t"), True),
+        (httpx.ConnectError("refused"), True),
+        (httpx.ReadError("reset"), True),
+        (httpx.RemoteProtocolError("closed"), True),
+        (APIConnectionError("x"), True),
+        (httpx.UnsupportedProtocol("ftp"), False),
+        (httpx.DecodingError("gzip"), False),
+        (ValueError("x"), False),
+    ],
+)
+def test_connection_failures_and_timeouts_are_retried(error: BaseException, retried: bool) -> None:
+    assert RetryPolicy().should_retry(error=error) is retried
+
+
+def test_backoff_doubles_from_half_a_second_up_to_the_cap() -> None:
+    no_jitter = RetryPolicy(rng=lambda: 0.0)
+    assert [no_jitter.delay(n) for n in range(1, 8)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+
+
+def test_jitter_shortens_by_at_most_a_quarter() -> None:
+    full_jitter = RetryPolicy(rng=lambda: 0.999999)
+    assert full_jitter.delay(1) == pytest.approx(0.375, abs=1e-5)
+    assert full_jitter.delay(10) == pytest.approx(6.0, abs=1e-4)
+    real = RetryPolicy()
+    delays = [real.delay(2) for _ in range(200)]
+    assert all(d is not None and 0.75 <= d <= 1.0 for d in delays)
+    assert len(set(delays)) > 100  # really random
+
+
+def test_retry_after_is_honoured_up_to_the_cap() -> None:
+    p = RetryPolicy(rng=lambda: 0.0)
+    assert p.delay(1, retry_after=1.0) == 1.0
+    assert p.delay(3, retry_after=0.0) == 0.0
+    assert p.delay(1, retry_after=60.0) == 60.0
+    assert p.delay(1, retry_after=61.0) is None  # too long: raise and let the caller decide
+
+
+def test_policy_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="jitter"):
+        RetryPolicy(jitter=2.0)
+    with pytest.raises(ValueError, match="initial_delay"):
+        RetryPolicy(initial_delay=-1)
+
+
+NOW = 1_700_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "1"}, 1.0),
+        ({"retry-after": " 2.5 "}, 2.5),
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after-ms": "nope", "retry-after": "3"}, 3.0),
+        ({"retry-after": email.utils.formatdate(NOW + 30, usegmt=True)}, 30.0),
+        ({"retry-after": email.utils.formatdate(NOW + 30).replace("+0000", "-0000")}, 30.0),
+        ({"retry-after": email.utils.formatdate(NOW - 30, usegmt=True)}, 0.0),
+        ({"retry-after": "-5"}, None),
+        ({"retry-after": "inf"}, None),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
+    assert parse_retry_after(headers, now=lambda: NOW) == expected
+
+
+# -- the sync loop ------------------------------------------------------------------------------------------------
+
+
+def canvas(recorder: Recorder, sleeper: SleepRecorder, **kwargs: object) -> RealtimeCanvas:
+    return RealtimeCanvas(
+        api_key=API_KEY,
+        base_url=BASE_URL,
+        transport=recorder.transport,
+        retry_policy=policy(sleeper),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_429_with_retry_after_1_is_retried_after_one_second(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "1"}), ok())
+    with canvas(recorder, sleeper) as c:
+        result = c.generate(IMAGE, prompt="x")
+    assert result.image == OUT_JPEG
+    assert len(recorder.requests) == 2
+    assert sleeper.delays == [1.0]
+
+
+def test_400_is_not_retried(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(400, json={"error": "bad", "code": "x"}), ok())
+    with canvas(recorder, sleeper) as c, pytest.raises(BadRequestError):
+        c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 1
+    assert sleeper.delays == []
+
+
+def test_5xx_is_retried_max_retries_times_with_backoff_then_raised(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(503))
+    with canvas(recorder, sleeper, max_retries=3) as c, pytest.raises(InternalServerError):
+        c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 4
+    assert sleeper.delays == [0.5, 1.0, 2.0]
+
+
+def test_default_is_two_retries(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(500))
+    with canvas(recorder, sleeper) as c, pytest.raises(InternalServerError):
+        c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 3
+
+
+def test_per_call_max_retries_overrides_the_client(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(500))
+    with canvas(recorder, sleeper, max_retries=5) as c, pytest.raises(InternalServerError):
+        c.generate(IMAGE, prompt="x", max_retries=0)
+    assert len(recorder.requests) == 1
+    assert sleeper.delays == []
+
+
+def test_too_long_retry_after_is_raised_at_once(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "3600"}), ok())
+    with canvas(recorder, sleeper) as c, pytest.raises(RateLimitError) as caught:
+        c.generate(IMAGE, prompt="x")
+    assert caught.value.retry_after == 3600.0
+    assert len(recorder.requests) == 1
+
+
+def test_connection_errors_are_retried_then_raised_typed(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.ConnectError("connection refused"))
+    with canvas(recorder, sleeper) as c, pytest.raises(APIConnectionError) as caught:
+        c.generate(IMAGE, prompt="x")
+    assert type(caught.value) is APIConnectionError
+    assert "connection refused" in str(caught.value)
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert len(recorder.requests) == 3
+    assert sleeper.delays == [0.5, 1.0]
+
+
+def test_timeout_then_success(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.ReadTimeout("slow"), ok())
+    with canvas(recorder, sleeper) as c:
+        assert c.generate(IMAGE, prompt="x").image == OUT_JPEG
+    assert sleeper.delays == [0.5]
+
+
+def test_timeouts_raise_api_timeout_error(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.ReadTimeout("slow"))
+    with canvas(recorder, sleeper, timeout=3) as c, pytest.raises(APITimeoutError) as caught:
+        c.generate(IMAGE, prompt="x")
+    assert "read timeout" in str(caught.value)
+    assert "3.0 s" in str(caught.value)
+    assert len(recorder.requests) == 3
+
+
+def test_protocol_errors_that_are_not_transient_are_not_retried(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.UnsupportedProtocol("nope"))
+    with canvas(recorder, sleeper) as c, pytest.raises(APIConnectionError):
+        c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 1
+
+
+def test_the_real_sleep_is_the_default() -> None:
+    import time
+
+    assert RetryPolicy().sleep is time.sleep
+
+
+def test_retries_are_logged(sleeper: SleepRecorder, caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "1"}), ok())
+    with caplog.at_level("INFO", logger="leonardo_realtime_client"), canvas(recorder, sleeper) as c:
+        c.generate(IMAGE, prompt="x")
+    assert "retrying POST /generations-lcm in 1.00 s (retry 1 of 2) after HTTP 429" in caplog.text
+
+
+# -- the async loop -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_async_429_with_retry_after_1_is_retried_after_one_second(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "1"}), ok())
+    async with AsyncRealtimeCanvas(
+        api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, retry_policy=policy(sleeper)
+    ) as c:
+        result = await c.generate(IMAGE, prompt="x")
+    assert result.image == OUT_JPEG
+    assert sleeper.delays == [1.0]
+
+
+@pytest.mark.anyio
+async def test_async_400_is_not_retried(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(400, json={"message": "no"}))
+    async with AsyncRealtimeCanvas(
+        api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, retry_policy=policy(sleeper)
+    ) as c:
+        with pytest.raises(BadRequestError):
+            await c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 1
+    assert sleeper.delays == []
+
+
+@pytest.mark.anyio
+async def test_async_connection_errors_and_timeouts(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.ConnectError("down"), httpx.ConnectTimeout("slow"), httpx.ConnectTimeout("slow"))
+    async with AsyncRealtimeCanvas(
+        api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, retry_policy=policy(sleeper)
+    ) as c:
+        with pytest.raises(APITimeoutError):
+            await c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 3
+    assert sleeper.delays == [0.5, 1.0]
+
+
+@pytest.mark.anyio
+async def test_async_default_sleep_is_anyio(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio
+
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(anyio, "sleep", fake_sleep)
+    await RetryPolicy().async_sleep(0.25)
+    assert slept == [0.25]

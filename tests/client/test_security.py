@@ -1,0 +1,173 @@
+"""The API key never shows: not in reprs, errors, results or debug logs; logs shorten payloads (point 9)."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from leonardo_realtime_client import (
+    APIConnectionError,
+    APIStatusError,
+    ConfigurationError,
+    LeonardoError,
+    RealtimeCanvas,
+    RetryPolicy,
+    ValidationError,
+)
+from leonardo_realtime_client import _logging as log_module
+from leonardo_realtime_client._logging import redact_headers, setup_logging, shorten, summarize
+
+from .conftest import API_KEY, BASE_URL, Recorder, data_url, make_jpeg, ok
+
+IMAGE = make_jpeg((128, 128))
+
+
+def every_text_of(error: BaseException) -> str:
+    """str, repr, the formatted traceback with its chain, and the reprs of the attributes."""
+    parts = [str(error), repr(error), "".join(traceback.format_exception(error))]
+    parts.extend(repr(value) for value in vars(error).values())
+    response = getattr(error, "response", None)
+    request = getattr(error, "request", None) or (response.request if response is not None else None)
+    if request is not None:
+        parts.append(str(dict(request.headers)))
+    return "\n".join(parts)
+
+
+def test_key_is_sent_as_a_bearer_token() -> None:
+    recorder = Recorder()
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport) as canvas:
+        canvas.generate(IMAGE, prompt="x")
+    assert recorder.sent_authorization == [f"Bearer {API_KEY}"]
+
+
+def test_key_is_not_in_the_client_repr() -> None:
+    with RealtimeCanvas(api_key=API_KEY) as canvas:
+        assert API_KEY not in repr(canvas)
+        assert API_KEY not in str(canvas)
+        assert "max_retries=2" in repr(canvas)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(401, json={"error": "Invalid key", "code": "invalid-jwt"}),
+        httpx.Response(500, text="oops"),
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.Response(200, text="<html>"),
+    ],
+)
+def test_key_is_not_in_any_error(answer: httpx.Response | Exception) -> None:
+    recorder = Recorder(answer)
+    with (
+        RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, max_retries=0) as canvas,
+        pytest.raises(LeonardoError) as caught,
+    ):
+        canvas.generate(IMAGE, prompt="x")
+    assert recorder.sent_authorization == [f"Bearer {API_KEY}"]
+    assert API_KEY not in every_text_of(caught.value)
+    if isinstance(caught.value, APIStatusError | APIConnectionError):
+        request = caught.value.response.request if isinstance(caught.value, APIStatusError) else caught.value.request
+        assert request is not None
+        assert request.headers["authorization"] == "Bearer [redacted]"
+
+
+def test_key_is_not_in_the_result_response() -> None:
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=Recorder().transport) as canvas:
+        result = canvas.generate(IMAGE, prompt="x")
+    assert result.http_response is not None
+    assert API_KEY not in str(dict(result.http_response.request.headers))
+    assert API_KEY not in repr(result)
+
+
+def test_key_is_not_in_validation_or_configuration_errors() -> None:
+    with RealtimeCanvas(api_key=API_KEY) as canvas, pytest.raises(ValidationError) as caught:
+        canvas.generate(IMAGE, prompt="x", steps=100)
+    assert API_KEY not in every_text_of(caught.value)
+    with pytest.raises(ConfigurationError) as config_error:
+        RealtimeCanvas(api_key=API_KEY + " x").generate(IMAGE, prompt="x")
+    assert API_KEY not in every_text_of(config_error.value)
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    with caplog.at_level(logging.DEBUG, logger="leonardo_realtime_client"):
+        yield caplog
+
+
+def test_debug_logs_redact_the_key_and_shorten_base64(debug_logs: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(httpx.Response(503, json={"message": "busy"}), ok())
+    sent_url = data_url(IMAGE)
+    no_sleep = RetryPolicy(sleep=lambda seconds: None)
+    with RealtimeCanvas(
+        api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, retry_policy=no_sleep
+    ) as canvas:
+        canvas.generate(IMAGE, prompt="a red square", guidance=3)
+    text = debug_logs.text
+    assert API_KEY not in text
+    assert "'authorization': '[redacted]'" in text
+    assert "a red square" in text
+    assert "'guidance': 3" in text
+    assert sent_url not in text  # the payload is not
+    assert sent_url[:32] + f"… ({len(sent_url):,} chars)" in text
+    assert "HTTP 503" in text
+    assert "HTTP 200" in text
+    assert max(len(record.getMessage()) for record in debug_logs.records) < 2000
+
+
+def test_nothing_is_formatted_when_debug_is_off(caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        caplog.at_level(logging.WARNING, logger="leonardo_realtime_client"),
+        RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=Recorder().transport) as canvas,
+    ):
+        canvas.generate(IMAGE, prompt="x")
+    assert caplog.records == []
+
+
+@pytest.fixture
+def fresh_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[logging.Logger]:
+    logger = logging.getLogger("leonardo_realtime_client")
+    saved = (logger.level, list(logger.handlers))
+    monkeypatch.setattr(log_module, "_configured", False)
+    yield logger
+    for handler in logger.handlers[:]:
+        if handler not in saved[1]:
+            logger.removeHandler(handler)
+    logger.setLevel(saved[0])
+
+
+def test_leonardo_log_debug_switches_debug_logging_on(
+    monkeypatch: pytest.MonkeyPatch, fresh_logging: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LEONARDO_LOG", "debug")
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=Recorder().transport) as canvas:
+        assert fresh_logging.level == logging.DEBUG
+        assert len(fresh_logging.handlers) == 1
+        canvas.generate(IMAGE, prompt="x")
+    err = capsys.readouterr().err
+    assert "DEBUG leonardo_realtime_client] request POST" in err
+    assert API_KEY not in err
+
+
+def test_without_leonardo_log_nothing_is_configured(fresh_logging: logging.Logger) -> None:
+    setup_logging()
+    assert fresh_logging.level == logging.NOTSET
+    assert fresh_logging.handlers == []
+
+
+def test_redaction_helpers() -> None:
+    headers = redact_headers([("Authorization", "Bearer x"), ("Cookie", "a=b"), ("Accept", "application/json")])
+    assert headers == {"Authorization": "[redacted]", "Cookie": "[redacted]", "Accept": "application/json"}
+    b64 = "QUJD" * 100
+    assert shorten(b64) == "QUJD" * 8 + "… (400 chars)"
+    assert shorten("a long prompt " * 20) == "a long prompt " * 20  # not base64: kept
+    assert shorten("short") == "short"
+    nested = summarize({"a": [data_url(IMAGE)], "b": ("x",), "c": 1})
+    assert isinstance(nested, dict)
+    assert nested["a"][0].endswith(" chars)")
+    assert nested["b"] == ["x"]
+    assert nested["c"] == 1

@@ -1,0 +1,85 @@
+"""The public surface is deliberate: this list changes only together with the package's __all__ (as in httpx)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import leonardo_realtime_client
+
+EXPECTED = {
+    # clients, result, retries and settings
+    "AsyncRealtimeCanvas",
+    "RealtimeCanvas",
+    "RealtimeResult",
+    "RetryPolicy",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    # generated enums used in arguments and results
+    "CostUnit",
+    "LcmGenerationStyle",
+    # errors
+    "APIConnectionError",
+    "APIResponseError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ImageError",
+    "InternalServerError",
+    "LeonardoError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "Violation",
+    # image helpers
+    "ImageInput",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "decode_data_url",
+    "encode_data_url",
+    "image_data_url",
+    "image_size",
+    "mask_data_url",
+    "sniff_format",
+    "to_jpeg_bytes",
+    "__version__",
+}
+
+
+def test_all_is_pinned() -> None:
+    assert set(leonardo_realtime_client.__all__) == EXPECTED
+    assert len(leonardo_realtime_client.__all__) == len(EXPECTED), "duplicates in __all__"
+
+
+def test_every_public_name_resolves() -> None:
+    for name in leonardo_realtime_client.__all__:
+        assert getattr(leonardo_realtime_client, name) is not None, name
+
+
+def test_public_objects_come_from_private_modules_only() -> None:
+    for name in leonardo_realtime_client.__all__:
+        module = getattr(getattr(leonardo_realtime_client, name), "__module__", "")
+        if isinstance(module, str) and module.startswith("leonardo_realtime_client."):
+            assert module.split(".")[1].startswith("_"), (name, module)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        leonardo_realtime_client.NoSuchThing  # noqa: B018
+
+
+def test_import_leaves_the_generated_models_and_pillow_for_later() -> None:
+    code = (
+        "import sys, leonardo_realtime_client; "
+        "print(sorted(m for m in sys.modules if '_generated.models' in m or m.split('.')[0] == 'PIL'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
