@@ -92,16 +92,20 @@ async def run_batch(
     write_stdout: WriteStdout,
     on_done: Callable[[Item], None] = lambda item: None,
     clock: Callable[[], float] = time.perf_counter,
-) -> None:
-    """Run ``call`` for every pending item, at most ``concurrency`` at a time.
+) -> bool:
+    """Run ``call`` for every pending item, at most ``concurrency`` at a time; return whether it was interrupted.
 
     ``call`` reads the item's input and sends the request; errors (``Exception``) are recorded on the
-    item and the batch goes on. A cancellation (Ctrl-C under ``asyncio.run``) marks every unfinished
-    item ``not_done`` and propagates.
+    item and the batch goes on. A cancellation (Ctrl-C under ``asyncio.run`` cancels the main task)
+    marks every unfinished item ``not_done`` and propagates. A ``KeyboardInterrupt`` raised inside an
+    item (a second Ctrl-C, or no asyncio signal handler) cancels the rest the same way and returns ``True``.
     """
     gate = asyncio.Semaphore(concurrency)
+    interrupted = False
+    tasks: list[asyncio.Task[None]] = []
 
     async def one(item: Item) -> None:
+        nonlocal interrupted
         try:
             async with gate:
                 item.status = "running"
@@ -118,9 +122,21 @@ async def run_batch(
             if item.status in ("pending", "running"):
                 item.status = "not_done"
             raise
+        except KeyboardInterrupt:
+            item.status = "not_done"
+            interrupted = True
+            for task in tasks:
+                if task is not asyncio.current_task():
+                    task.cancel()
+            return
         on_done(item)
 
-    await asyncio.gather(*(one(item) for item in items if item.status == "pending"))
+    tasks.extend(asyncio.ensure_future(one(item)) for item in items if item.status == "pending")
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for item in items:
+        if item.status in ("pending", "running"):
+            item.status = "not_done"
+    return interrupted
 
 
 def _store(item: Item, result: ResultLike, *, overwrite: bool, write_stdout: WriteStdout) -> None:

@@ -328,6 +328,7 @@ def _run_operation(command: str, p: dict[str, Any]) -> None:
 
     client: Any = None
     setup_error: list[LeonardoError] = []
+    interrupted_inside: list[bool] = []
 
     async def main() -> None:
         nonlocal client
@@ -337,13 +338,15 @@ def _run_operation(command: str, p: dict[str, Any]) -> None:
             setup_error.append(exc)
             return
         try:
-            await run_batch(
-                items,
-                call,
-                concurrency=p["concurrency"],
-                overwrite=p["overwrite"],
-                write_stdout=write_stdout,
-                on_done=on_done,
+            interrupted_inside.append(
+                await run_batch(
+                    items,
+                    call,
+                    concurrency=p["concurrency"],
+                    overwrite=p["overwrite"],
+                    write_stdout=write_stdout,
+                    on_done=on_done,
+                )
             )
         finally:
             await client.aclose()
@@ -361,6 +364,7 @@ def _run_operation(command: str, p: dict[str, Any]) -> None:
         for item in items:
             if item.status in ("pending", "running"):
                 item.status = "not_done"
+    interrupted = interrupted or any(interrupted_inside)
     if setup_error:
         exc = setup_error[0]
         code = ExitCode.USAGE if isinstance(exc, ConfigurationError) else ExitCode.INTERNAL

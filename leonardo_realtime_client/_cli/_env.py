@@ -92,9 +92,10 @@ def _default_serve(host: str, port: int, config: ServerConfig, log_level: str) -
 
 
 def _default_demo(**kwargs: Any) -> Any:
-    from .._demo import run_demo
+    import importlib
 
-    return run_demo(**kwargs)
+    demo = importlib.import_module("leonardo_realtime_client._demo")
+    return demo.run_demo(**kwargs)
 
 
 @attrs.frozen

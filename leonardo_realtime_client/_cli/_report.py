@@ -11,11 +11,12 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
-from .._errors import APIStatusError, ValidationError, short_repr
+from .._errors import APIStatusError, ValidationError, Violation, short_repr
 from ._batch import Item
 from ._exit import ExitCode
 
@@ -67,7 +68,21 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _money(total: dict[str, Decimal]) -> str:
-    return " + ".join(f"{amount.normalize():f} {unit}" for unit, amount in sorted(total.items()))
+    def one(unit: str, amount: Decimal) -> str:
+        text = f"{amount.normalize():f}"
+        if unit == "DOLLARS":
+            return f"${text}"
+        if unit == "CREDITS":
+            return f"{text} credit{'s' if amount != 1 else ''}"
+        return f"{text} {unit}"
+
+    return " + ".join(one(unit, amount) for unit, amount in sorted(total.items()))
+
+
+def _violation_line(v: Violation) -> str:
+    if isinstance(v.value, bytes | bytearray | memoryview):  # the file is named already; its bytes say nothing
+        return f"  {v.field}: {v.allowed}"
+    return f"  {v.field} = {short_repr(v.value)}: {v.allowed}"
 
 
 class Reporter:
@@ -114,6 +129,7 @@ class Reporter:
                 show_eta=True,
                 item_show_func=_show_name,
             )
+            self._bar._is_atty = True  # shown on request (--progress) even when stderr is not a terminal
             self._bar.__enter__()
 
     def stop(self) -> None:
@@ -132,8 +148,7 @@ class Reporter:
             if item.exit_code == ExitCode.INTERNAL:
                 message = f"internal error ({type(item.error).__name__}): {message}"
             if isinstance(item.error, ValidationError):
-                message = "\n".join(f"  {v.field} = {short_repr(v.value)}: {v.allowed}" for v in item.error.violations)
-                message = "invalid input:\n" + message
+                message = "invalid input:\n" + "\n".join(_violation_line(v) for v in item.error.violations)
             self.error(f"{item.source.label}: {message}")
         self.advance(item.source.label)
 
@@ -148,6 +163,9 @@ class Reporter:
         if counts["not_done"]:
             parts.append(f"{counts['not_done']} not done")
         line = f"{self.command}: {', '.join(parts)} in {elapsed:.2f} s"
+        folders = {str(Path(o).parent) for i in items if i.status == "ok" for o in i.outputs if o != "-"}
+        if len(folders) == 1 and counts["ok"] > 1:
+            line += f" → {folders.pop().rstrip('/')}/"
         cost, credits = total_cost(items)
         if cost:
             line += f"; cost {_money(cost)}"

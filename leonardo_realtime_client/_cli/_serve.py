@@ -11,7 +11,6 @@ import click
 
 from .._errors import ConfigurationError
 from ._env import API_KEY_ENV, CliEnv, read_api_key
-from ._exit import ExitCode
 
 __all__ = ["demo_command", "serve_command"]
 
@@ -82,7 +81,7 @@ def serve_command(
     log_level: str,
 ) -> None:
     """Run the local Realtime Canvas server (same routes, validation and errors as the API; images are drawn
-    locally, deterministically). Point a client at the printed base URL. Ctrl-C stops it.
+    locally, deterministically). Point a client at the printed base URL. Ctrl-C stops it (exit status 0).
     """
     try:
         from ..server import Faults, Latency, ServerConfig
@@ -125,8 +124,8 @@ def serve_command(
     click.echo("  Ctrl-C stops it", file=err)
     try:
         _env().serve(host, port, config, log_level)
-    except KeyboardInterrupt:
-        raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+    except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop: not a failure
+        click.echo("stopped", file=err)
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
