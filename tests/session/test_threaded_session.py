@@ -114,3 +114,19 @@ def test_without_a_buffer_only_the_callback_gets_events() -> None:
         assert got.wait(10)
         with pytest.raises(RuntimeError, match="on_event"):
             session.get(timeout=0)
+
+
+@pytest.mark.anyio
+async def test_it_works_from_inside_a_running_event_loop_as_in_a_notebook() -> None:
+    client = FakeClient()
+    session: ThreadedRealtimeSession[FakeResult] = ThreadedRealtimeSession(client, "generate", prompt="p")
+    try:
+        stamp = session.submit(b"A")
+        (call,) = client.wait_for_calls(1)
+        answer(session, call)
+        event = session.get(timeout=10)
+        assert isinstance(event, SessionResult)
+        assert event.request_timestamp == stamp
+    finally:
+        session.close(timeout=10)
+    assert session.stats().delivered == 1
