@@ -42,6 +42,16 @@ from ._retry import RetryPolicy
 if TYPE_CHECKING:
     from ._generated.models.cost_unit import CostUnit
     from ._generated.models.lcm_generation_style import LcmGenerationStyle
+    from ._session import (
+        BudgetExhausted,
+        RealtimeSession,
+        SessionClosedError,
+        SessionError,
+        SessionEvent,
+        SessionResult,
+        SessionStats,
+        ThreadedRealtimeSession,
+    )
 
 __version__ = "0.1.0"
 
@@ -58,6 +68,7 @@ __all__ = [
     "AsyncRealtimeCanvas",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExhausted",
     "ConfigurationError",
     "CostUnit",
     "ImageError",
@@ -70,8 +81,15 @@ __all__ = [
     "RateLimitError",
     "RealtimeCanvas",
     "RealtimeResult",
+    "RealtimeSession",
     "RequestTooLargeError",
     "RetryPolicy",
+    "SessionClosedError",
+    "SessionError",
+    "SessionEvent",
+    "SessionResult",
+    "SessionStats",
+    "ThreadedRealtimeSession",
     "UnprocessableEntityError",
     "ValidationError",
     "Violation",
@@ -86,7 +104,26 @@ __all__ = [
 ]
 
 
+_SESSION_NAMES = frozenset(
+    {
+        "BudgetExhausted",
+        "RealtimeSession",
+        "SessionClosedError",
+        "SessionError",
+        "SessionEvent",
+        "SessionResult",
+        "SessionStats",
+        "ThreadedRealtimeSession",
+    }
+)
+
+
 def __getattr__(name: str) -> object:
+    # The realtime session needs asyncio (~25 ms to import): loaded when first asked for.
+    if name in _SESSION_NAMES:
+        from . import _session
+
+        return getattr(_session, name)
     # The generated enums load with the generated models (~15 ms), on first use rather than at import.
     if name == "CostUnit":
         from ._generated.models.cost_unit import CostUnit
