@@ -20,7 +20,7 @@ import attrs
 
 from .._errors import APIResponseError
 from ._exit import ExitCode, exit_code_for
-from ._files import Source, write_atomic
+from ._files import Source, encode_for, write_atomic
 
 __all__ = ["Item", "ResultLike", "Status", "extra_output_path", "run_batch"]
 
@@ -149,7 +149,7 @@ def _store(item: Item, result: ResultLike, *, overwrite: bool, write_stdout: Wri
     else:
         for i, data in enumerate(images):
             path = item.target if i == 0 else extra_output_path(item.target, i)
-            write_atomic(path, data, overwrite=overwrite)
+            write_atomic(path, encode_for(path, data), overwrite=overwrite)
             item.outputs.append(str(path))
     item.status = "ok"
     item.cost = result.cost

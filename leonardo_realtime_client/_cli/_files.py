@@ -19,8 +19,11 @@ import click
 
 __all__ = [
     "IMAGE_SUFFIXES",
+    "OUTPUT_FORMATS",
     "STDIO",
     "Source",
+    "check_pillow_for",
+    "encode_for",
     "plan_outputs",
     "read_source",
     "resolve_inputs",
@@ -195,6 +198,56 @@ def read_source(source: Source, stdin_data: bytes | None) -> bytes:
         assert stdin_data is not None
         return stdin_data
     return source.path.read_bytes()
+
+
+#: Output suffix → the image format written (the API returns JPEG; others are transcoded with Pillow).
+OUTPUT_FORMATS = {
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".png": "png",
+    ".webp": "webp",
+    ".bmp": "bmp",
+    ".gif": "gif",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+}
+
+
+def needs_transcoding(targets: Sequence[Path | None]) -> list[Path]:
+    """Targets whose suffix asks for another format than the JPEG the API returns."""
+    return [t for t in targets if t is not None and OUTPUT_FORMATS.get(t.suffix.lower(), "jpeg") != "jpeg"]
+
+
+def check_pillow_for(targets: Sequence[Path | None]) -> None:
+    """Fail up front when an output suffix needs Pillow and it is not installed."""
+    converted = needs_transcoding(targets)
+    if not converted:
+        return
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        raise click.UsageError(
+            f"writing {converted[0].suffix} files needs Pillow: pip install 'leonardo-realtime-client[pillow]' "
+            "(or name the outputs .jpg)"
+        ) from None
+
+
+def encode_for(path: Path, data: bytes) -> bytes:
+    """``data`` in the format ``path``'s suffix asks for (unchanged when it already is, or the suffix is unknown)."""
+    from .._images import sniff_format
+
+    wanted = OUTPUT_FORMATS.get(path.suffix.lower())
+    if wanted is None or sniff_format(data) == wanted:
+        return data
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        out = io.BytesIO()
+        image = im.convert("RGB") if wanted in ("bmp", "jpeg") and im.mode not in ("RGB", "L") else im
+        image.save(out, format=wanted.upper())
+        return out.getvalue()
 
 
 _UMASK: int | None = None

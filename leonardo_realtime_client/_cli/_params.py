@@ -23,6 +23,7 @@ __all__ = [
     "OPERATION_FOR_COMMAND",
     "field_options",
     "kwarg_name",
+    "operation_fields",
     "option_name",
     "request_arguments",
 ]
@@ -57,6 +58,10 @@ _MEANING = {
 }
 
 _METAVAR = {"number": "NUMBER", "integer": "INTEGER", "string": "TEXT", "boolean": ""}
+
+
+def operation_fields(operation_id: str) -> Mapping[str, FieldRule]:
+    return operation_rule(operation_id)["fields"]
 
 
 def option_name(json_name: str) -> str:

@@ -32,8 +32,11 @@ def _show_name(name: str | None) -> str | None:
     return name
 
 
+_MIN_SECRET = 8  # a shorter "key" would blank out ordinary words, and hides nothing worth hiding
+
+
 def redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
+    return text.replace(secret, "***") if secret and len(secret) >= _MIN_SECRET else text
 
 
 def violations_text(error: ValidationError, *, what: str) -> str:
@@ -142,7 +145,14 @@ class Reporter:
             self._bar.current_item = name
             self._bar.update(1)
 
+    def skipped(self, item: Item) -> None:
+        if not self.quiet:
+            self.echo(f"skip  {item.source.label}: {item.target} exists")
+
     def item_done(self, item: Item) -> None:
+        if item.status == "ok" and self._bar is None and not self.quiet:  # without a bar, a line per item
+            where = "standard output" if item.outputs == ["-"] else ", ".join(item.outputs)
+            self.echo(f"ok    {item.source.label} → {where} ({item.elapsed or 0:.2f} s)")
         if item.status == "failed" and item.error is not None:
             message = str(item.error)
             if item.exit_code == ExitCode.INTERNAL:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 import pytest
 
-from leonardo_realtime_client._cli._files import Source, plan_outputs, resolve_inputs, write_atomic
+from leonardo_realtime_client._cli._files import Source, check_pillow_for, plan_outputs, resolve_inputs, write_atomic
 
 
 def _plan(sources: list[Source], output: str | None, **kw: bool) -> tuple[list[Path | None], list[int]]:
@@ -118,3 +119,10 @@ def test_resolve_inputs_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "'-' (standard input) given more than once" in message
     assert "empty: folder has no images" in message
     assert "nope: no such file" in message
+
+
+def test_non_jpeg_output_names_need_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
+    check_pillow_for([Path("a.jpg"), None, Path("b.jpeg"), Path("noext")])  # no conversion: fine without Pillow
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)  # import fails as if Pillow were not installed
+    with pytest.raises(click.UsageError, match=r"writing \.png files needs Pillow"):
+        check_pillow_for([Path("a.jpg"), Path("b.png")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,34 @@ def test_stdin_to_stdout_through_the_local_server(run: Cli, workdir: Path) -> No
     assert result.exit_code == 0, result.output
     with Image.open(io.BytesIO(result.stdout_bytes)) as im:
         assert (im.format, im.size) == ("JPEG", (512, 512))
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("out.png", "PNG"), ("out.webp", "WEBP"), ("out.jpeg", "JPEG")])
+def test_output_suffix_picks_the_format(run: Cli, workdir: Path, name: str, fmt: str) -> None:
+    run.client_factory = make_client
+    (src,) = _pictures(workdir, 1)
+    result = run("refine", src, "-p", "x", "--local", "-o", name)
+    assert result.exit_code == 0, result.output
+    with Image.open(workdir / name) as im:
+        assert (im.format, im.size) == (fmt, (512, 512))
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_sending(run: Cli, workdir: Path) -> None:
+    run.client_factory = make_client
+    (src,) = _pictures(workdir, 1)
+    result = run("refine", src, "-p", "x", "--base-url", "http://example.com/api/rest/v1")
+    assert result.exit_code == ExitCode.USAGE
+    assert "plain http" in result.stderr
+    assert "--allow-insecure-http" in result.stderr
+    assert FAKE_KEY not in result.output
+
+
+def test_connection_refused_is_status_5(run: Cli, workdir: Path) -> None:
+    run.client_factory = make_client
+    (src,) = _pictures(workdir, 1)
+    with socket.socket() as sock:  # a port that was just free: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run("refine", src, "-p", "x", "--base-url", f"http://127.0.0.1:{port}/api/rest/v1", "--max-retries", "0")
+    assert result.exit_code == ExitCode.CONNECTION
+    assert "connection failed" in result.stderr

@@ -89,3 +89,10 @@ def test_connection_repr_hides_the_key() -> None:
         api_key=FAKE_KEY, base_url=None, local=False, timeout=None, max_retries=None, allow_insecure_http=False
     )
     _assert_no_key(repr(conn), str(conn))
+
+
+def test_redaction_leaves_text_alone_for_tiny_keys() -> None:
+    from leonardo_realtime_client._cli._report import redact
+
+    assert redact("key k in a sketch", "k") == "key k in a sketch"
+    assert redact(f"Bearer {FAKE_KEY}!", FAKE_KEY) == "Bearer ***!"

@@ -1,0 +1,237 @@
+"""One operation over its inputs, in three steps: ``prepare`` (every check that needs no request),
+``execute`` (the batch, on the async client) and ``finish`` (summary, JSON, exit status).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import attrs
+import click
+
+from .._errors import ConfigurationError, LeonardoError, ValidationError, Violation
+from ._batch import Item, run_batch
+from ._env import CliEnv, Connection, read_api_key
+from ._exit import ExitCode, batch_exit_code
+from ._files import STDIO, Source, check_pillow_for, plan_outputs, read_source, resolve_inputs
+from ._params import OPERATION_FOR_COMMAND, operation_fields, request_arguments
+from ._report import Reporter, batch_json, dump_json, error_json, redact, violations_text
+
+__all__ = ["DEFAULT_NAME", "run_operation"]
+
+DEFAULT_NAME = "{stem}-{command}.jpg"
+
+
+def _exit(code: ExitCode) -> NoReturn:
+    raise click.exceptions.Exit(int(code))
+
+
+def _error_line(text: str) -> str:
+    return click.style("error: ", fg="red", bold=True) + text
+
+
+@attrs.define
+class Plan:
+    """Everything decided before the first request."""
+
+    command: str
+    items: list[Item]
+    masks: list[Source] | None
+    kwargs: dict[str, Any]
+    conn: Connection
+    stdin_data: bytes | None
+
+
+def run_operation(command: str, params: dict[str, Any], env: CliEnv) -> NoReturn:
+    plan = prepare(command, params)
+    show_progress = params["progress"] if params["progress"] is not None else sys.stderr.isatty()
+    pending = sum(1 for i in plan.items if i.status == "pending")
+    reporter = Reporter(
+        command=command,
+        total=pending,
+        quiet=params["quiet"],
+        progress=bool(show_progress) and pending > 1,
+        err=sys.stderr,
+        secret=plan.conn.api_key,
+    )
+    started_at = datetime.now(UTC)
+    start = time.perf_counter()
+    interrupted = execute(plan, env, reporter, concurrency=params["concurrency"], overwrite=params["overwrite"])
+    finish(plan, reporter, started_at, time.perf_counter() - start, interrupted, json_report=params["json_output"])
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. prepare: usage, then the spec's limits, then the key; nothing is sent if any of it fails
+
+
+def _mask_sources(mask: str | None, sources: Sequence[Source]) -> list[Source] | None:
+    if mask is None:
+        return None
+    if mask == STDIO:
+        if any(s.path is None for s in sources):
+            raise click.BadParameter("standard input cannot be both the image and the mask", param_hint="'--mask'")
+        return [Source("<stdin>", None)] * len(sources)
+    problems: list[str] = []
+    masks: list[Source] = []
+    for source in sources:
+        try:
+            text = mask.format(stem=source.stem, name=source.name)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise click.BadParameter(
+                f"{mask!r}: {exc!s}; fields are {{stem}} {{name}}", param_hint="'--mask'"
+            ) from None
+        path = Path(text)
+        masks.append(Source(text, path))
+        if not path.is_file():
+            problems.append(f"{text}: no such file" + (f" (for {source.label})" if text != mask else ""))
+    if problems:
+        raise click.BadParameter("\n  " + "\n  ".join(dict.fromkeys(problems)), param_hint="'--mask'")
+    return masks
+
+
+def prepare(command: str, p: dict[str, Any]) -> Plan:
+    operation_id = OPERATION_FOR_COMMAND[command]
+    if p["overwrite"] and p["skip_existing"]:
+        raise click.UsageError("--overwrite and --skip-existing contradict each other; pick one")
+    if p["json_output"] and p["output"] == STDIO:
+        raise click.UsageError("--json and -o - both want standard output; write the image to a file")
+    sources = resolve_inputs(p["inputs"])
+    masks = _mask_sources(p.get("mask"), sources)
+    targets, skip = plan_outputs(
+        sources,
+        p["output"],
+        command=command,
+        name_template=p["name_template"],
+        overwrite=p["overwrite"],
+        skip_existing=p["skip_existing"],
+        stdout_is_tty=sys.stdout.isatty(),
+    )
+    check_pillow_for(targets)
+
+    kwargs, violations = request_arguments(operation_id, p)
+    if "maskDataUrl" in operation_fields(operation_id) and p.get("mask") is None:
+        violations.insert(0, Violation("--mask", None, "required: a mask image file (white = repaint)"))
+    if violations:
+        error = ValidationError(violations, operation=operation_id)
+        click.echo(_error_line(violations_text(error, what=command)), file=sys.stderr)
+        if p["json_output"]:
+            doc = {"command": command, "ok": False, "exit_code": int(ExitCode.VALIDATION)}
+            doc["error"] = error_json(error, ExitCode.VALIDATION)
+            dump_json(doc, sys.stdout, None)
+        _exit(ExitCode.VALIDATION)
+
+    conn = Connection(
+        api_key=read_api_key(p["api_key_file"], required=not p["local"]),
+        base_url=p["base_url"],
+        local=p["local"],
+        timeout=p["timeout"],
+        max_retries=p["max_retries"],
+        allow_insecure_http=p["allow_insecure_http"],
+    )
+    items = [Item(index=i, source=s, target=t) for i, (s, t) in enumerate(zip(sources, targets, strict=True))]
+    for i in skip:
+        items[i].status = "skipped"
+
+    stdin_data: bytes | None = None
+    if any(s.path is None for s in sources) or (masks and any(m.path is None for m in masks)):
+        try:
+            stdin_data = sys.stdin.buffer.read()
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted while reading standard input; nothing was sent", file=sys.stderr)
+            _exit(ExitCode.INTERRUPTED)
+    return Plan(command, items, masks, kwargs, conn, stdin_data)
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. execute: the batch on one AsyncRealtimeCanvas; returns whether it was interrupted
+
+
+def execute(plan: Plan, env: CliEnv, reporter: Reporter, *, concurrency: int, overwrite: bool) -> bool:
+    for item in plan.items:
+        if item.status == "skipped":
+            reporter.skipped(item)
+    client: Any = None
+    setup_error: list[LeonardoError] = []
+    interrupted_inside = False
+
+    async def call(item: Item) -> Any:
+        image = read_source(item.source, plan.stdin_data)
+        method = getattr(client, plan.command)  # generate, refine, inpaint or upscale
+        if plan.masks is not None:
+            return await method(image, read_source(plan.masks[item.index], plan.stdin_data), **plan.kwargs)
+        return await method(image, **plan.kwargs)
+
+    def write_stdout(data: bytes) -> None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+    async def main() -> None:
+        nonlocal client, interrupted_inside
+        try:
+            client = env.client_factory(plan.conn)
+        except LeonardoError as exc:
+            setup_error.append(exc)
+            return
+        try:
+            interrupted_inside = await run_batch(
+                plan.items,
+                call,
+                concurrency=concurrency,
+                overwrite=overwrite,
+                write_stdout=write_stdout,
+                on_done=reporter.item_done,
+            )
+        finally:
+            await client.aclose()
+
+    interrupted = False
+    reporter.start(f"{plan.command} ({concurrency} at a time)")
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        reporter.stop()
+        for item in plan.items:
+            if item.status in ("pending", "running"):
+                item.status = "not_done"
+    if setup_error:
+        exc = setup_error[0]
+        code = ExitCode.USAGE if isinstance(exc, ConfigurationError) else ExitCode.INTERNAL
+        message = str(exc).replace("pass allow_insecure_http=True", "pass --allow-insecure-http")
+        click.echo(_error_line(redact(message, plan.conn.api_key)), file=sys.stderr)
+        _exit(code)
+    return interrupted or interrupted_inside
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. finish: summary, JSON report, exit status
+
+
+def finish(
+    plan: Plan, reporter: Reporter, started_at: datetime, elapsed: float, interrupted: bool, *, json_report: bool
+) -> NoReturn:
+    items = plan.items
+    succeeded = sum(1 for i in items if i.status == "ok")
+    code = batch_exit_code(succeeded, (i.exit_code or ExitCode.INTERNAL for i in items if i.status == "failed"))
+    if interrupted:
+        code = ExitCode.INTERRUPTED
+    reporter.summary(items, elapsed=elapsed, interrupted=interrupted, code=code)
+    if json_report:
+        doc = batch_json(
+            plan.command,
+            items,
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+            elapsed=elapsed,
+            interrupted=interrupted,
+            code=code,
+        )
+        dump_json(doc, sys.stdout, plan.conn.api_key)
+    _exit(code)
