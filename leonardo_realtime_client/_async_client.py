@@ -7,7 +7,7 @@ line for line, with ``await``; everything else is in ``_base_client``.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -20,6 +20,7 @@ from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
     from ._generated.models.lcm_generation_style import LcmGenerationStyle
+    from ._session import RealtimeSession
 
 __all__ = ["AsyncRealtimeCanvas"]
 
@@ -85,6 +86,19 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+    def session(self, operation: str, **params: Any) -> RealtimeSession[RealtimeResult]:
+        """A latest-wins :class:`RealtimeSession` on this client for ``operation`` (generate, refine, inpaint, upscale).
+
+        ``**params`` are the session's options (``max_in_flight``, ``min_interval``, ``budget``, ``on_event`` …)
+        and the operation's fixed keyword arguments (``prompt``, ``strength`` …); see ``RealtimeSession``::
+
+            async with canvas.session("generate", prompt="a castle", strength=0.7) as session:
+                session.submit(sketch)
+        """
+        from ._session import RealtimeSession  # only sessions pay for the session machinery
+
+        return RealtimeSession(self, operation, **params)
 
     # -- operations --------------------------------------------------------------------------------------------------
 
