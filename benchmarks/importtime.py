@@ -77,5 +77,10 @@ def measure_imports(runs: int = 25) -> dict[str, Any]:
     for name, values in samples.items():
         if values:
             result["median_ms"][name] = statistics.median(values) * 1e3
+            result.setdefault("min_ms", {})[name] = min(values) * 1e3
+    ours, base = samples["leonardo_realtime_client"], samples["httpx"]
+    if ours and len(ours) == len(base):
+        # Paired: each run measures both back to back, so slow drifts in machine load cancel out.
+        result["extra_over_httpx_ms"] = statistics.median(a - b for a, b in zip(ours, base, strict=True)) * 1e3
     result["heavy_loaded"] = heavy_modules_loaded() if "leonardo_realtime_client" not in failed else None
     return result

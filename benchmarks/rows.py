@@ -16,6 +16,7 @@ import httpx
 import pybase64
 
 from .floor import DATA_URL_PREFIX, PATH, PROMPT, FloorAsync, FloorSync, request_body
+from .lean import LeanAsync, LeanSync
 
 
 class SyncCall(Protocol):
@@ -44,7 +45,7 @@ class RowSpec:
     label: str
     """What the table shows."""
     group: str
-    """"floor", "ours", "generated", "sdk" or "stdlib"."""
+    """"floor", "lean", "ours", "generated", "sdk" or "stdlib"."""
     is_async: bool
     factory: Callable[[str, str], Call]
     """(base_url, api_key) → a ready call object. Raises ImportError when its library is missing."""
@@ -246,11 +247,13 @@ def _sdk_label() -> str:
 
 ROWS: tuple[RowSpec, ...] = (
     RowSpec("floor-sync", "floor: httpx + orjson + pybase64", "floor", False, FloorSync),
+    RowSpec("lean-sync", "hand-written lean: spliced body, no extra copies", "lean", False, LeanSync),
     RowSpec("stdlib-sync", "hand-written, stdlib json + base64", "stdlib", False, StdlibSync),
     RowSpec("ours-sync", "RealtimeCanvas.generate", "ours", False, OursSync),
     RowSpec("generated-sync", "generated core, called directly", "generated", False, GeneratedSync),
     RowSpec("sdk-sync", _sdk_label(), "sdk", False, SdkSync),
     RowSpec("floor-async", "floor: httpx + orjson + pybase64", "floor", True, FloorAsync),
+    RowSpec("lean-async", "hand-written lean: spliced body, no extra copies", "lean", True, LeanAsync),
     RowSpec("ours-async", "AsyncRealtimeCanvas.generate", "ours", True, OursAsync),
     RowSpec("generated-async", "generated core, called directly", "generated", True, GeneratedAsync),
     RowSpec("sdk-async", _sdk_label(), "sdk", True, SdkAsync),
