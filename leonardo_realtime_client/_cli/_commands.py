@@ -100,6 +100,11 @@ def _output_options() -> list[click.Parameter]:
             default=None,
             help="Show the progress bar. Default: when standard error is a terminal.",
         ),
+        click.Option(
+            ["--dry-run"],
+            is_flag=True,
+            help="Check everything and list what would be written, but send nothing.",
+        ),
     ]
 
 

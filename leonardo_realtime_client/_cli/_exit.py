@@ -43,7 +43,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CONNECTION: "no response from the API (refused, DNS, TLS, timeout)",
     ExitCode.FILE: "an input could not be read or an output could not be written",
     ExitCode.INTERNAL: "internal error (a bug: please report it)",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); finished outputs are kept, the rest is listed",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGTERM); finished outputs are kept, the rest is listed",
 }
 
 

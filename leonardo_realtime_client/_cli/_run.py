@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -49,7 +50,15 @@ class Plan:
 
 
 def run_operation(command: str, params: dict[str, Any], env: CliEnv) -> NoReturn:
-    plan = prepare(command, params)
+    try:
+        plan = prepare(command, params)
+    except click.ClickException as exc:
+        if params["json_output"]:  # scripts get a report for every outcome
+            error = {"type": "UsageError", "message": exc.format_message(), "exit_code": exc.exit_code}
+            dump_json({"command": command, "ok": False, "exit_code": exc.exit_code, "error": error}, sys.stdout, None)
+        raise
+    if params["dry_run"]:
+        dry_run(plan, json_report=params["json_output"])
     show_progress = params["progress"] if params["progress"] is not None else sys.stderr.isatty()
     pending = sum(1 for i in plan.items if i.status == "pending")
     reporter = Reporter(
@@ -148,6 +157,28 @@ def prepare(command: str, p: dict[str, Any]) -> Plan:
     return Plan(command, items, masks, kwargs, conn, stdin_data)
 
 
+def dry_run(plan: Plan, *, json_report: bool) -> NoReturn:
+    """List what would be done: input → output (or skipped), and nothing else."""
+    for item in plan.items:
+        target = "standard output" if item.target is None else str(item.target)
+        verb = "skip" if item.status == "skipped" else "would"
+        click.echo(f"{verb}  {item.source.label} → {target}", file=sys.stderr)
+    click.echo(f"{plan.command}: dry run, {len(plan.items)} input(s) checked, nothing sent", file=sys.stderr)
+    if json_report:
+        doc = {
+            "command": plan.command,
+            "ok": True,
+            "exit_code": 0,
+            "dry_run": True,
+            "items": [
+                {"input": i.source.label, "status": i.status, "output": str(i.target) if i.target else "-"}
+                for i in plan.items
+            ],
+        }
+        dump_json(doc, sys.stdout, plan.conn.api_key)
+    _exit(ExitCode.OK)
+
+
 # --------------------------------------------------------------------------------------------------
 # 2. execute: the batch on one AsyncRealtimeCanvas; returns whether it was interrupted
 
@@ -173,6 +204,7 @@ def execute(plan: Plan, env: CliEnv, reporter: Reporter, *, concurrency: int, ov
 
     async def main() -> None:
         nonlocal client, interrupted_inside
+        _cancel_on_sigterm()
         try:
             client = env.client_factory(plan.conn)
         except LeonardoError as exc:
@@ -194,7 +226,7 @@ def execute(plan: Plan, env: CliEnv, reporter: Reporter, *, concurrency: int, ov
     reporter.start(f"{plan.command} ({concurrency} at a time)")
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM (see _cancel_on_sigterm)
         interrupted = True
     finally:
         reporter.stop()
@@ -208,6 +240,17 @@ def execute(plan: Plan, env: CliEnv, reporter: Reporter, *, concurrency: int, ov
         click.echo(_error_line(redact(message, plan.conn.api_key)), file=sys.stderr)
         _exit(code)
     return interrupted or interrupted_inside
+
+
+def _cancel_on_sigterm() -> None:
+    """Treat SIGTERM (a CI timeout, ``kill``) like Ctrl-C: cancel the batch, keep what was written."""
+    task = asyncio.current_task()
+    if task is None:
+        return
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+        return
 
 
 # --------------------------------------------------------------------------------------------------

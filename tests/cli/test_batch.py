@@ -159,8 +159,9 @@ def test_skip_existing_resumes(run: Cli, fake: FakeCanvas, workdir: Path) -> Non
 def _interrupt_after(count: int, *, how: str) -> object:
     def respond(call: Call) -> FakeResult | BaseException:
         if len(calls_seen) >= count:
-            if how == "signal":
-                signal.raise_signal(signal.SIGINT)  # what Ctrl-C does: asyncio cancels the batch
+            if how in ("signal", "sigterm"):
+                # What Ctrl-C (or kill) does: asyncio cancels the batch.
+                signal.raise_signal(signal.SIGINT if how == "signal" else signal.SIGTERM)
                 return echo_image(call)
             return KeyboardInterrupt()
         calls_seen.append(call)
@@ -170,7 +171,7 @@ def _interrupt_after(count: int, *, how: str) -> object:
     return respond
 
 
-@pytest.mark.parametrize("how", ["signal", "exception"])
+@pytest.mark.parametrize("how", ["signal", "exception", "sigterm"])
 def test_ctrl_c_keeps_finished_outputs_and_lists_the_rest(run: Cli, fake: FakeCanvas, workdir: Path, how: str) -> None:
     make_inputs(workdir / "in", 10)
     fake.respond = _interrupt_after(4, how=how)  # type: ignore[assignment]
@@ -178,7 +179,7 @@ def test_ctrl_c_keeps_finished_outputs_and_lists_the_rest(run: Cli, fake: FakeCa
     assert result.exit_code == ExitCode.INTERRUPTED
     # Sequential (-j 1). A signal cancels at the next await, so the request that saw it still finishes
     # and is written; a KeyboardInterrupt raised inside the request ends that one too.
-    done = 5 if how == "signal" else 4
+    done = 4 if how == "exception" else 5
     written = sorted(p.name for p in (workdir / "out").iterdir())
     assert written == [f"img{i:02d}-refine.jpg" for i in range(done)]  # whole files, no temporary ones
     for name in written:
@@ -265,3 +266,33 @@ def test_output_that_appears_meanwhile_is_not_clobbered(run: Cli, fake: FakeCanv
     assert "out/img00-refine.jpg: exists (use --overwrite to replace it)" in result.stderr
     assert (workdir / "out" / "img00-refine.jpg").read_bytes() == b"someone else's"
     assert sorted(p.name for p in (workdir / "out").iterdir()) == ["img00-refine.jpg", "img01-refine.jpg"]
+
+
+def test_dry_run_sends_nothing(run: Cli, fake: FakeCanvas, workdir: Path) -> None:
+    make_inputs(workdir / "in", 3)
+    (workdir / "out").mkdir()
+    (workdir / "out" / "img02-upscale.jpg").write_bytes(b"x")
+    result = run("upscale", "in", "-p", "x", "-o", "out", "--dry-run", "--skip-existing", "--json")
+    assert result.exit_code == 0, result.output
+    assert fake.calls == []
+    assert "would  in/img00.jpg → out/img00-upscale.jpg" in result.stderr
+    assert "skip  in/img02.jpg → out/img02-upscale.jpg" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["dry_run"] is True
+    assert [i["status"] for i in doc["items"]] == ["pending", "pending", "skipped"]
+    assert sorted(p.name for p in (workdir / "out").iterdir()) == ["img02-upscale.jpg"]
+
+
+def test_dry_run_still_validates(run: Cli, workdir: Path) -> None:
+    make_inputs(workdir / "in", 1)
+    result = run("upscale", "in", "-p", "x", "--dry-run", "--refine-strength", "0.95")
+    assert result.exit_code == ExitCode.VALIDATION
+    assert "--refine-strength = 0.95: a number from 0.5 to 0.9" in result.stderr
+
+
+def test_usage_errors_get_a_json_report_too(run: Cli, workdir: Path) -> None:
+    result = run("refine", "missing.png", "-p", "x", "--json")
+    assert result.exit_code == ExitCode.USAGE
+    doc = json.loads(result.stdout)
+    assert (doc["ok"], doc["exit_code"], doc["error"]["type"]) == (False, 2, "UsageError")
+    assert "missing.png: no such file" in doc["error"]["message"]
