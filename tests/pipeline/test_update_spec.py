@@ -102,11 +102,17 @@ def test_update_replaces_the_spec_byte_for_byte_and_records_provenance(adopted: 
     assert "upstream" not in record  # a local file: the old upstream no longer describes these bytes
 
 
-def test_update_regenerates_a_tree_the_drift_check_accepts(adopted: tuple[Layout, Path, str]) -> None:
-    layout, _, output = adopted
-    assert check_drift.check(layout.spec, layout.generated, layout.provenance) == []
+def test_update_regenerates_the_tree_from_the_new_spec(adopted: tuple[Layout, Path, str]) -> None:
+    layout, new, output = adopted
+    assert check_drift.check_spec_hash(layout.spec, layout.provenance) == []
+    assert check_drift.compare_trees(GENERATED_DIR, layout.generated) == [
+        "changed: constraints.py",
+        "changed: models/create_lcm_generation_body.py",  # guidance's docstring carries the range
+        "changed: models/lcm_generation_style.py",
+    ]
     constraints = (layout.generated / "constraints.py").read_text(encoding="utf-8")
-    assert "'WATERCOLOR'" in constraints or '"WATERCOLOR"' in constraints
+    assert f'SPEC_SHA256: Final = "{hashlib.sha256(new.read_bytes()).hexdigest()}"' in constraints
+    assert '"WATERCOLOR"' in constraints
     assert "changed: constraints.py" in output
     assert "changed: models/lcm_generation_style.py" in output
 
@@ -182,6 +188,13 @@ def test_a_failure_while_installing_restores_spec_provenance_and_tree(
     layout = Layout.copy_of_repo(tmp_path)
     before = layout.snapshot()
     new = write_spec(tmp_path / "new.json", mutated(range_and_enum))
+
+    def fake_generate(spec_path: Path, out: Path) -> str:  # restoring is under test, not generating
+        shutil.copytree(GENERATED_DIR, out, ignore=shutil.ignore_patterns("__pycache__"))
+        (out / "constraints.py").write_text("# new\n", encoding="utf-8")
+        (out / "stray_new_file.py").write_text("# new\n", encoding="utf-8")
+        return ""
+
     real_write = update_spec._atomic_write
 
     def failing_write(path: Path, data: bytes) -> None:
@@ -189,6 +202,7 @@ def test_a_failure_while_installing_restores_spec_provenance_and_tree(
             raise OSError(28, "No space left on device")
         real_write(path, data)
 
+    monkeypatch.setattr(update_spec, "generate", fake_generate)
     monkeypatch.setattr(update_spec, "_atomic_write", failing_write)
     with pytest.raises(OSError, match="No space left"):
         update_spec.update_spec(str(new), **layout.paths())
