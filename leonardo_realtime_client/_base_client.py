@@ -172,14 +172,18 @@ def operations() -> Mapping[str, Operation]:
 
 @attrs.frozen
 class PreparedCall:
-    """A validated call, ready to send (and to resend on a retry)."""
+    """A validated call, ready to send (and to resend on a retry).
+
+    Only the serialised ``content`` is kept, not the body dict: its data URLs would double the memory held
+    while the request is in flight. ``logged_body`` is the shortened body, made only when DEBUG is on.
+    """
 
     operation: Operation
     url: str
-    content: bytes
-    body: dict[str, Any] = attrs.field(repr=False)
+    content: bytes = attrs.field(repr=False)
     timeout: httpx.Timeout
     max_retries: int
+    logged_body: object = attrs.field(default=None, repr=False)
 
 
 def _collect_images(
@@ -358,7 +362,14 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             raise ConfigurationError(f"this {type(self).__name__} (or its http_client) is closed")
         body = build_body(operation, image=image, mask=mask, prompt=prompt, options=options)
         self._auth_headers()  # a missing key is reported now, before any I/O
-        return PreparedCall(operation, self._base_url + operation.path, orjson.dumps(body), body, call_timeout, retries)
+        return PreparedCall(
+            operation,
+            self._base_url + operation.path,
+            orjson.dumps(body),
+            call_timeout,
+            retries,
+            summarize(body) if logger.isEnabledFor(logging.DEBUG) else None,
+        )
 
     def _build_request(self, call: PreparedCall, attempt: int) -> httpx.Request:
         request = self._http.build_request(
@@ -372,7 +383,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 attempt,
                 call.max_retries + 1,
                 redact_headers(request.headers.items()),
-                summarize(call.body),
+                call.logged_body,
             )
         return request
 
