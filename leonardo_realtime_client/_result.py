@@ -1,8 +1,9 @@
 """The one result type of all four operations.
 
 One reason to change: what a caller gets back. The four generated ``*Response200LcmGenerationOutput`` models
-have the same shape, so one frozen :class:`RealtimeResult` serves generate, refine, inpaint and upscale. It is
-filled by ``_response.parse_result`` from the generated model; it holds decoded image bytes, not data URLs.
+share their fields (upscale's adds generation, variation and image ids), so one frozen :class:`RealtimeResult`
+serves generate, refine, inpaint and upscale (the ids are empty for the others). It is filled by
+``_response.parse_result`` from the generated model and holds decoded image bytes, not data URLs.
 """
 
 from __future__ import annotations
