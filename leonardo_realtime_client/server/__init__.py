@@ -1,0 +1,62 @@
+"""A local stand-in for the Leonardo.AI Realtime Canvas API: same routes, auth, validation and error shapes.
+
+It does not run an LCM model: images are made deterministically with Pillow from the prompt, seed and style
+(see ``_imaging``). Three ways to run it:
+
+- in-process: ``httpx.Client(transport=LocalTransport(config))`` (or ``AsyncClient``), no socket;
+- over HTTP on 127.0.0.1: ``with running_server(config) as base_url: ...``, ``serve(host, port, config)``,
+  ``python -m leonardo_realtime_client.server --port 8000`` or ``leonardo-realtime serve``;
+- in a pytest suite: the fixtures of ``leonardo_realtime_client.testing``.
+
+Latency and faults come from ``ServerConfig(latency=Latency(...), faults=Faults(...), seed=...)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._config import DEFAULT_COSTS, LOCAL_BASE_PATH, UPSCALE_FACTOR, Fault, Faults, Latency, ServerConfig
+from ._handler import CanvasHandler, RecordedRequest
+from ._transport import IN_PROCESS_BASE_URL, LocalTransport
+
+if TYPE_CHECKING:
+    from ._app import create_app
+    from ._running import LocalServer, running_local_server, running_server, serve
+
+__all__ = [
+    "DEFAULT_COSTS",
+    "IN_PROCESS_BASE_URL",
+    "LOCAL_BASE_PATH",
+    "UPSCALE_FACTOR",
+    "CanvasHandler",
+    "Fault",
+    "Faults",
+    "Latency",
+    "LocalServer",
+    "LocalTransport",
+    "RecordedRequest",
+    "ServerConfig",
+    "create_app",
+    "running_local_server",
+    "running_server",
+    "serve",
+]
+
+_LAZY = {
+    "create_app": "._app",
+    "LocalServer": "._running",
+    "running_local_server": "._running",
+    "running_server": "._running",
+    "serve": "._running",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # starlette and uvicorn load only when the HTTP server is asked for.
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
