@@ -28,6 +28,7 @@ generated table) are raised together, in one :class:`ValidationError` naming the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
@@ -234,8 +235,9 @@ def build_body(
     kwargs: dict[str, Any] = {"width": UNSET, "height": UNSET}
     kwargs.update((name, value) for name, value in options.items() if value is not None)
     raw_style = kwargs.pop("style", None)
-    if raw_style is not None and raw_style in LcmGenerationStyle._value2member_map_:
-        kwargs["style"] = LcmGenerationStyle(raw_style)
+    if raw_style is not None:
+        with contextlib.suppress(ValueError):  # not a style: reported by the validator below
+            kwargs["style"] = LcmGenerationStyle(raw_style)
     if operation.name == "inpaint":
         kwargs["mask_data_url"] = mask_url or ""  # "" stands in for a mask already reported above
     body = operation.body_type(image_data_url=image_url, prompt=prompt, **kwargs).to_dict()

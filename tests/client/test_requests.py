@@ -127,6 +127,16 @@ def test_every_option_is_sent_under_its_json_name() -> None:
     assert b'"steps":8,' in recorder.requests[-1].content
 
 
+@pytest.mark.parametrize("style", [["ANIME"], 3, "anime", ""])
+def test_a_style_that_is_not_one_is_reported(style: object) -> None:
+    recorder = Recorder()
+    with client(recorder) as canvas, pytest.raises(ValidationError) as caught:
+        canvas.generate(make_jpeg(), prompt="x", style=style)  # type: ignore[arg-type]
+    assert caught.value.fields == ("style",)
+    assert caught.value.violations[0].value == style
+    assert recorder.requests == []
+
+
 def test_style_by_name_is_accepted() -> None:
     recorder = Recorder()
     with client(recorder) as canvas:
