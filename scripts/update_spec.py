@@ -246,12 +246,10 @@ class _GenerationFailed(UpdateError):
 
 
 def _file_changes(new_tree: Path, old_tree: Path) -> list[str]:
+    """``"added|removed|changed: name"`` for each file that differs, sorted by name."""
     words = {"missing": "added", "extra": "removed", "changed": "changed"}
-    out = []
-    for line in compare_trees(new_tree, old_tree):
-        kind, name = line.split(": ", 1)
-        out.append(f"{words[kind]}: {name}")
-    return out
+    found = [line.split(": ", 1) for line in compare_trees(new_tree, old_tree)]
+    return [f"{words[kind]}: {name}" for kind, name in sorted(found, key=lambda kn: kn[1])]
 
 
 def report(result: UpdateResult, *, spec_path: Path, provenance_path: Path, generated_dir: Path) -> str:

@@ -129,14 +129,25 @@ def test_identical_spec_is_a_no_op(tmp_path: Path, capsys: pytest.CaptureFixture
     assert layout.snapshot() == before
 
 
-def test_dry_run_reports_without_replacing(tmp_path: Path, mutated: Mutate, capsys: pytest.CaptureFixture[str]) -> None:
+def fake_generate(spec_path: Path, out: Path) -> str:
+    """Stands in for generation where replacing or restoring is under test: the committed tree plus two edits."""
+    shutil.copytree(GENERATED_DIR, out, ignore=shutil.ignore_patterns("__pycache__"))
+    (out / "constraints.py").write_text("# new\n", encoding="utf-8")
+    (out / "stray_new_file.py").write_text("# new\n", encoding="utf-8")
+    return ""
+
+
+def test_dry_run_reports_without_replacing(
+    tmp_path: Path, mutated: Mutate, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     layout = Layout.copy_of_repo(tmp_path)
     before = layout.snapshot()
     new = write_spec(tmp_path / "new.json", mutated(range_and_enum))
+    monkeypatch.setattr(update_spec, "generate", fake_generate)
     assert update_spec.main([str(new), "--dry-run", *layout.args()]) == 0
     out = capsys.readouterr().out
     assert "would adopt (dry run, nothing replaced)" in out
-    assert "changed: constraints.py" in out
+    assert "generated, 2 file(s) differ\n    changed: constraints.py\n    added: stray_new_file.py\n" in out
     assert "request guidance" in out
     assert layout.snapshot() == before
 
@@ -188,13 +199,6 @@ def test_a_failure_while_installing_restores_spec_provenance_and_tree(
     layout = Layout.copy_of_repo(tmp_path)
     before = layout.snapshot()
     new = write_spec(tmp_path / "new.json", mutated(range_and_enum))
-
-    def fake_generate(spec_path: Path, out: Path) -> str:  # restoring is under test, not generating
-        shutil.copytree(GENERATED_DIR, out, ignore=shutil.ignore_patterns("__pycache__"))
-        (out / "constraints.py").write_text("# new\n", encoding="utf-8")
-        (out / "stray_new_file.py").write_text("# new\n", encoding="utf-8")
-        return ""
-
     real_write = update_spec._atomic_write
 
     def failing_write(path: Path, data: bytes) -> None:
