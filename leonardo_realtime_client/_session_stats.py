@@ -23,7 +23,11 @@ from decimal import Decimal
 
 import attrs
 
-__all__ = ["SessionStats", "percentile"]
+__all__ = ["STATS_WINDOW", "SessionStats", "percentile"]
+
+STATS_WINDOW = 100_000
+"""Percentiles are over the most recent this-many samples (a session may run for hours); counts and the
+maximum staleness cover the whole session."""
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -124,8 +128,9 @@ class StatsRecorder:
         self.cost = Decimal(0)
         self.cost_unit: str | None = None
         self.max_cost: Decimal | None = None
-        self.latencies: list[float] = []
-        self.staleness: list[float] = []
+        self.latencies: deque[float] = deque(maxlen=STATS_WINDOW)
+        self.staleness: deque[float] = deque(maxlen=STATS_WINDOW)
+        self.staleness_max: float | None = None
         self._uncovered: deque[tuple[int, float]] = deque()
 
     def input_submitted(self, seq: int, at: float) -> None:
@@ -146,7 +151,10 @@ class StatsRecorder:
         self.delivered += 1
         while self._uncovered and self._uncovered[0][0] <= seq:
             _, submitted_at = self._uncovered.popleft()
-            self.staleness.append(max(0.0, at - submitted_at))
+            waited = max(0.0, at - submitted_at)
+            self.staleness.append(waited)
+            if self.staleness_max is None or waited > self.staleness_max:
+                self.staleness_max = waited
 
     def snapshot(self, *, pending: int, in_flight: int, budget: Decimal | None, budget_exhausted: bool) -> SessionStats:
         return SessionStats(
@@ -167,7 +175,7 @@ class StatsRecorder:
             latency_p95=percentile(self.latencies, 95),
             staleness_p50=percentile(self.staleness, 50),
             staleness_p95=percentile(self.staleness, 95),
-            staleness_max=max(self.staleness, default=None),
+            staleness_max=self.staleness_max,
             cost=self.cost,
             cost_unit=self.cost_unit,
             budget=budget,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import leonardo_realtime_client._session_stats as stats_module
 from leonardo_realtime_client._session_stats import StatsRecorder, percentile
 
 
@@ -34,3 +35,15 @@ def test_a_delivered_result_covers_every_older_input_once() -> None:
     assert (snapshot.uncovered, snapshot.delivered) == (0, 2)
     assert snapshot.staleness_max == pytest.approx(0.5)
     assert snapshot.as_dict()["delivered"] == 2
+
+
+def test_percentiles_use_a_bounded_window_but_the_maximum_covers_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stats_module, "STATS_WINDOW", 3)
+    recorder = StatsRecorder()
+    for seq, waited in enumerate([9.0, 1.0, 1.0, 1.0], start=1):
+        recorder.input_submitted(seq, 0.0)
+        recorder.result_delivered(seq, waited)
+    snapshot = recorder.snapshot(pending=0, in_flight=0, budget=None, budget_exhausted=False)
+    assert list(recorder.staleness) == [1.0, 1.0, 1.0]
+    assert snapshot.staleness_p95 == 1.0
+    assert snapshot.staleness_max == 9.0
