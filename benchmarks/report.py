@@ -235,3 +235,56 @@ def write_chart(results: dict[str, Any], path: Path) -> bool:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def render_readme_summary(results: dict[str, Any]) -> str:
+    """The short version quoted in README.md (1024 px rows, targets, machine)."""
+    machine = results["machine"]
+    size = max(int(s) for s in results["throughput"])
+    lines = [
+        f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores), {machine['python']}, "
+        f"httpx {machine['versions']['httpx']}, orjson {machine['versions']['orjson']}, "
+        f"pybase64 {machine['versions']['pybase64']}: client CPU per {size}x{size} JPEG round trip (bytes in, "
+        "bytes out) against the local server on 127.0.0.1, keep-alive, ratios to the floor of the same run.",
+        "",
+        "| mode | row | client CPU ms | x floor | p50 latency ms | peak memory x payload |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    memory = results.get("memory", {}).get("rows", {})
+    for row in results["throughput"][str(size)].values():
+        if row.get("skipped"):
+            continue
+        floor = "floor-async" if row["async"] else "floor-sync"
+        label = f"**{row['label']}**" if row["group"] == "ours" else row["label"]
+        mem = memory.get(row["key"], {}).get("extra_x_payload")
+        lines.append(
+            f"| {'async' if row['async'] else 'sync'} | {label} | {row['cpu_ms']:.2f} "
+            f"| {_fmt(ratio(results, size, row['key'], floor))} | {row['p50_ms']:.2f} | {_fmt(mem, 1)} |"
+        )
+    lines += ["", *_targets_md(results)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.report [--readme]``: re-render RESULTS.md (or print the README summary) from
+    benchmarks/results.json without measuring again (e.g. after editing NOTES.md)."""
+    import argparse
+    import json
+
+    here = Path(__file__).resolve().parent
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=main.__doc__)
+    parser.add_argument("--results", type=Path, default=here / "results.json")
+    parser.add_argument("--readme", action="store_true", help="print the README summary instead")
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text())
+    if args.readme:
+        print(render_readme_summary(results))
+        return
+    notes = here / "NOTES.md"
+    markdown = render_markdown(results, notes=notes.read_text() if notes.exists() else None)
+    (args.results.parent / "RESULTS.md").write_text(markdown)
+    print(f"wrote {args.results.parent / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
