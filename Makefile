@@ -43,6 +43,9 @@ pytest: $(STAMP) ## The test suite alone
 
 test: lint typecheck pytest check-drift wheel-check ## Everything CI runs
 
+demo: $(STAMP) ## The four operations on a sample image, local server, no key -> demo-output/ (REAL_API=1: Leonardo)
+	$(PY) -m leonardo_realtime_client._demo $(if $(REAL_API),--real-api) $(DEMO_ARGS)
+
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)

@@ -48,9 +48,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     config: ServerConfig | None = None,
+    log_level: str = "info",
     *,
     handler: CanvasHandler | None = None,
-    log_level: str = "info",
 ) -> None:
     """Serve the four operations at ``http://{host}:{port}/api/rest/v1`` until interrupted (Ctrl-C)."""
     import uvicorn
