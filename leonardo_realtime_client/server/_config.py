@@ -12,6 +12,7 @@ from types import MappingProxyType
 import attrs
 
 from .._errors import ConfigurationError
+from .._images import MAX_IMAGE_BYTES
 
 __all__ = [
     "DEFAULT_COSTS",
@@ -30,8 +31,9 @@ LOCAL_BASE_PATH = "/api/rest/v1"
 UPSCALE_FACTOR = 2
 """Each side of an upscale output is this many times the requested size (see ``ServerConfig.upscale_factor``)."""
 
-DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
-"""Request bodies above this get 413 (a 20 MB image is ~27 MB as base64; Leonardo documents no limit)."""
+DEFAULT_MAX_BODY_BYTES = 2 * 4 * math.ceil(MAX_IMAGE_BYTES / 3) + 64 * 1024
+"""Request bodies above this get 413: room for an image and a mask at the client's 20 MiB cap, as base64
+(~53.4 MiB). Leonardo documents no limit; lower it (``ServerConfig(max_body_bytes=...)``) to exercise 413."""
 
 # Dollars for one 512x512 output; scaled by output area. Illustrative: Leonardo publishes no per-call price list
 # for these endpoints, and the spec's examples all show 0.0147.
