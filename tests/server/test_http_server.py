@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from click.testing import CliRunner
 
 from leonardo_realtime_client.server import (
     Faults,
@@ -21,7 +22,6 @@ from leonardo_realtime_client.server import (
     serve,
 )
 from leonardo_realtime_client.server import _running as running_module
-from leonardo_realtime_client.server._command import serve_command
 
 from .conftest import AUTH, decode_output
 
@@ -128,27 +128,10 @@ def test_drop_log_filter_hides_only_the_deliberate_drop_message() -> None:
     assert quiet.filter(record("Exception in ASGI application"))
 
 
-def test_command_line_builds_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, int, ServerConfig, str]] = []
-
-    def fake_serve(host: str, port: int, config: ServerConfig, *, log_level: str) -> None:
-        calls.append((host, port, config, log_level))
-
-    monkeypatch.setattr(running_module, "serve", fake_serve)
-    args = ["--port", "8765", "--latency", "0.3", "--jitter", "0.1", "--rate-limit", "0.2", "--drop", "0.1"]
-    args += ["--retry-after", "5", "--seed", "42", "--require-token", "tok", "--log-level", "warning"]
-    result = CliRunner().invoke(serve_command, args)
-    assert result.exit_code == 0, result.output
-    host, port, config, log_level = calls[0]
-    assert (host, port, log_level) == ("127.0.0.1", 8765, "warning")
-    assert config.latency == Latency(fixed=0.3, jitter=0.1)
-    assert (config.faults.rate_limit, config.faults.drop, config.faults.retry_after) == (0.2, 0.1, 5)
-    assert (config.seed, config.require_token) == (42, "tok")
-    assert "http://127.0.0.1:8765/api/rest/v1" in result.output
-
-
-def test_command_line_rejects_rates_over_one_in_total(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(running_module, "serve", lambda *a, **k: pytest.fail("must not serve"))
-    result = CliRunner().invoke(serve_command, ["--rate-limit", "0.7", "--server-error", "0.7"])
-    assert result.exit_code == 2
-    assert "must add up to at most 1" in result.output
+def test_python_dash_m_runs_the_clis_serve_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "leonardo_realtime_client.server", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith("Usage: python -m leonardo_realtime_client.server [OPTIONS]")
+    for option in ("--port", "--latency", "--rate-limit", "--drop", "--fault-script", "--seed"):
+        assert option in out
