@@ -29,6 +29,7 @@ import attrs
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
 from .._errors import ImageError
+from .._images import MAX_IMAGE_PIXELS
 
 __all__ = ["DEFAULT_GUIDANCE", "DEFAULT_STEPS", "DEFAULT_STRENGTH", "Job", "render"]
 
@@ -37,7 +38,6 @@ DEFAULT_GUIDANCE = 7.0
 DEFAULT_STEPS = 8
 DEFAULT_REFINE_STRENGTH = 0.7
 MAX_UPSCALE_BASE = 1024
-MAX_INPUT_PIXELS = 64_000_000
 
 
 @attrs.frozen(kw_only=True)
@@ -189,8 +189,8 @@ def _open_lazy(data: bytes, field: str) -> Image.Image:
         img = Image.open(io.BytesIO(data))
     except Exception as exc:
         raise ImageError(field, f"<{len(data)} bytes>", f"not a decodable image ({exc})") from None
-    if img.width * img.height > MAX_INPUT_PIXELS:
-        raise ImageError(field, f"{img.width}x{img.height}", f"at most {MAX_INPUT_PIXELS} pixels")
+    if img.width * img.height > MAX_IMAGE_PIXELS:  # the handler checked the header already; Pillow's view counts
+        raise ImageError(field, f"{img.width}x{img.height}", f"at most {MAX_IMAGE_PIXELS:,} pixels")
     return img
 
 

@@ -275,3 +275,13 @@ def test_the_same_body_twice_is_served_from_cache_byte_identical(http: httpx.Cli
     first = http.post("/generations-lcm", content=body).json()
     second = http.post("/generations-lcm", content=body).json()
     assert first == second
+
+
+def test_too_many_pixels_is_400_before_anything_is_decoded(http: httpx.Client) -> None:
+    # Only a JPEG frame header claiming 5000x4000 (20 MP): refused from the header, never handed to Pillow.
+    header = b"\xff\xd8\xff\xc0\x00\x11\x08" + (4000).to_bytes(2, "big") + (5000).to_bytes(2, "big")
+    header += b"\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    response = http.post("/generations-lcm", json={"imageDataUrl": data_url(header), "prompt": "p"})
+    assert response.status_code == 400
+    assert "5000x4000" in response.json()["error"]
+    assert "16,777,216 pixels" in response.json()["error"]
