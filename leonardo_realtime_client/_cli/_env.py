@@ -15,6 +15,7 @@ import attrs
 import click
 
 if TYPE_CHECKING:
+    from .._demo import DemoReport
     from ..server import ServerConfig
 
 __all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
@@ -91,11 +92,10 @@ def _default_serve(host: str, port: int, config: ServerConfig, log_level: str) -
     serve(host, port, config, log_level=log_level)
 
 
-def _default_demo(**kwargs: Any) -> Any:
-    import importlib
+def _default_demo(output_dir: Path, *, real_api: bool, over_http: bool, echo: Callable[[str], None]) -> DemoReport:
+    from .._demo import run_demo
 
-    demo = importlib.import_module("leonardo_realtime_client._demo")
-    return demo.run_demo(**kwargs)
+    return run_demo(output_dir, real_api=real_api, over_http=over_http, echo=echo)
 
 
 @attrs.frozen
@@ -104,4 +104,4 @@ class CliEnv:
 
     client_factory: Callable[[Connection], AsyncCanvas] = make_client
     serve: Callable[[str, int, ServerConfig, str], None] = _default_serve
-    demo: Callable[..., Any] = _default_demo
+    demo: Callable[..., DemoReport] = _default_demo

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from .._errors import ConfigurationError
+from .._errors import ConfigurationError, LeonardoError
 from ._env import API_KEY_ENV, CliEnv, read_api_key
+from ._exit import exit_code_for
+from ._report import redact
 
 __all__ = ["demo_command", "serve_command"]
 
@@ -130,22 +133,58 @@ def serve_command(
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def demo_command_factory() -> click.Command:
-    @click.command("demo", context_settings=_CONTEXT)
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("demo-output"),
-        show_default=True,
-        help="Folder for the demo's images.",
-    )
-    def demo(output: Path) -> None:
-        """Run the four operations against the local server, in-process: no key, no network."""
-        kwargs: dict[str, Any] = {"output_dir": output}
-        _env().demo(**kwargs)
+@click.command("demo", context_settings=_CONTEXT)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder for the images (input, mask, the four outputs, a contact sheet).",
+)
+@click.option("--over-http", is_flag=True, help="Run the local server on 127.0.0.1 instead of in-process.")
+@click.option("--real-api", is_flag=True, help=f"Call Leonardo.AI with ${API_KEY_ENV} instead (four paid calls).")
+@click.option("--json", "json_output", is_flag=True, help="Print the results as JSON on standard output.")
+def demo_command(output: Path, over_http: bool, real_api: bool, json_output: bool) -> None:
+    """Generate, refine, inpaint and upscale a sample picture; print latency, size and cost of each.
 
-    return demo
+    By default against the local server, in-process: no key, no network.
+    """
+    if over_http and real_api:
+        raise click.UsageError("--over-http and --real-api exclude each other")
+    secret = os.environ.get(API_KEY_ENV, "").strip() or None
+    out_stream = sys.stderr if json_output else sys.stdout
 
+    def echo(text: str) -> None:
+        click.echo(redact(text, secret), file=out_stream)
 
-demo_command = demo_command_factory()
+    try:
+        report = _env().demo(output, real_api=real_api, over_http=over_http, echo=echo)
+    except LeonardoError as exc:
+        code = exit_code_for(exc)
+        click.echo(click.style("error: ", fg="red", bold=True) + redact(f"demo failed: {exc}", secret), file=sys.stderr)
+        raise click.exceptions.Exit(int(code)) from None
+    except ImportError as exc:
+        raise click.UsageError(
+            f"the demo needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc.name})"
+        ) from None
+    if json_output:
+        doc = {
+            "target": report.target,
+            "operations": [
+                {
+                    "operation": r.operation,
+                    "latency_ms": round(r.latency_ms, 3),
+                    "size": list(r.size),
+                    "bytes": r.bytes,
+                    "cost": None if r.cost is None else str(r.cost),
+                    "cost_unit": r.cost_unit,
+                    "path": str(r.path),
+                }
+                for r in report.rows
+            ],
+            "input": str(report.input_path),
+            "mask": str(report.mask_path),
+            "contact_sheet": str(report.contact_sheet),
+        }
+        click.echo(redact(json.dumps(doc, indent=2), secret))
