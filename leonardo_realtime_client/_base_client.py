@@ -10,10 +10,13 @@ constraints table (method, path, field rules) and the generated models: the requ
 httpx's ``json=`` (stdlib ``json``, ~15 times slower than ``content=orjson.dumps(...)`` on a 1024² image),
 raise ``ValueError`` for a status such as 520 (``HTTPStatus(520)``), and their ``AuthenticatedClient`` shows the
 token in its ``repr``. So the body is serialised with ``orjson`` and sent as ``content=`` with explicit
-``Content-Type``/``Accept`` headers. Measured per call: the model costs ~1.5 µs to build and serialise,
-``validate_body`` ~3 µs, ``from_dict`` ~5 µs; a minimal httpx+orjson+pybase64 round trip of a 1024² image
-costs ~1.1 ms CPU over a local socket, and ``make bench`` puts this client at 1.10x that (sync) and 1.03x
-(async), inside the 1.2x target.
+``Content-Type``/``Accept`` headers — with the base64 data URL spliced in rather than serialised
+(:func:`body_pieces`): the bytes are the same, but neither a joined copy of the payload nor ``orjson.dumps``'
+worst-case reservation (~15x a long string) is made, and a JPEG given as ``bytes`` is base64-encoded per
+attempt so nothing payload-sized is held while the answer is read. Measured per call: the model costs ~1.5 µs
+to build and serialise, ``validate_body`` ~3 µs, ``from_dict`` ~5 µs; a minimal httpx+orjson+pybase64 round
+trip of a 1024² image costs ~1.1 ms CPU over a local socket, and ``make bench`` puts this client at ~0.98x that
+(sync) and ~1.04x (async), with a peak of 2x the base64 payload against the minimal call's 28x.
 
 **Only what the caller set is sent.** The generated body defaults ``width``/``height`` to 512 and would always
 send them; here every option left at ``None`` is left out (``UNSET``) and the server applies its own default
@@ -33,13 +36,14 @@ import functools
 import logging
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import attrs
 import httpx
 import orjson
+import pybase64
 
 from ._config import (
     DEFAULT_TIMEOUT,
@@ -60,7 +64,7 @@ from ._errors import (
     LeonardoError,
     ValidationError,
 )
-from ._images import ImageInput, encode_data_url, image_data_url, image_size, mask_data_url, to_jpeg_bytes
+from ._images import ImageInput, encode_data_url, image_data_url, image_size, mask_data_url, sniff_format, to_jpeg_bytes
 from ._logging import logger, redact_headers, setup_logging, summarize
 from ._result import RealtimeResult
 from ._retry import RetryPolicy
@@ -177,16 +181,39 @@ def operations() -> Mapping[str, Operation]:
 class PreparedCall:
     """A validated call, ready to send (and to resend on a retry).
 
-    Only the serialised ``content`` is kept, not the body dict: its data URLs would double the memory held
-    while the request is in flight. ``logged_body`` is the shortened body, made only when DEBUG is on.
+    Only the serialised body is kept, not the dict: its data URLs would double the memory held while the
+    request is in flight. ``content`` is that body in pieces, ``b"".join(content) == orjson.dumps(body)``:
+    each data URL the client made itself is a piece of its own, spliced between the others, so the payload
+    is never copied into one buffer nor run through ``orjson.dumps`` (which reserves ~15 times a long
+    string's length). It goes out as it is, with an explicit ``Content-Length``, on every attempt.
+    ``logged_body`` is the shortened body, made only when DEBUG is on.
+
+    When the image is a JPEG given as ``bytes`` (immutable, and sent as it is), ``jpeg`` holds it and the
+    piece at ``jpeg_at`` is only the data URL's prefix: the base64 after it is made for each attempt
+    (:meth:`pieces`) and let go once sent, so nothing payload-sized is held here while the answer is read.
     """
 
     operation: Operation
     url: str
-    content: bytes = attrs.field(repr=False)
+    content: tuple[bytes, ...] = attrs.field(repr=False)
     timeout: httpx.Timeout
     max_retries: int
     logged_body: object = attrs.field(default=None, repr=False)
+    jpeg: bytes | None = attrs.field(default=None, repr=False)
+    jpeg_at: int = -1
+    content_length: int = attrs.field(init=False)
+
+    @content_length.default
+    def _length(self) -> int:
+        size = sum(map(len, self.content))
+        return size if self.jpeg is None else size + 4 * ((len(self.jpeg) + 2) // 3)
+
+    def pieces(self) -> list[bytes]:
+        """The body's pieces for one attempt (a new list: the request may drain it)."""
+        pieces = list(self.content)
+        if self.jpeg is not None:
+            pieces.insert(self.jpeg_at + 1, pybase64.b64encode(self.jpeg))
+        return pieces
 
 
 def _collect_images(
@@ -366,18 +393,30 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             raise ConfigurationError(f"this {type(self).__name__} (or its http_client) is closed")
         body = build_body(operation, image=image, mask=mask, prompt=prompt, options=options)
         self._auth_headers()  # a missing key is reported now, before any I/O
+        logged = summarize(body) if logger.isEnabledFor(logging.DEBUG) else None
+        # A data URL made here (from bytes, a path, a file, a PIL image) is the prefix and base64 only: JSON
+        # never escapes those, so it can be spliced in. A caller's own data URL may hold line breaks.
+        own = [name for name, given in (("imageDataUrl", image), ("maskDataUrl", mask)) if not _is_data_url(given)]
+        content = body_pieces(body, own)
+        del body
+        jpeg, at, content = _defer_jpeg(image, content)
         return PreparedCall(
-            operation,
-            self._base_url + operation.path,
-            orjson.dumps(body),
-            call_timeout,
-            retries,
-            summarize(body) if logger.isEnabledFor(logging.DEBUG) else None,
+            operation, self._base_url + operation.path, content, call_timeout, retries, logged, jpeg, at
         )
 
     def _build_request(self, call: PreparedCall, attempt: int) -> httpx.Request:
+        # An iterator (async for AsyncClient) with an explicit Content-Length: httpx sends the pieces one after
+        # the other, with no chunked encoding and no joined copy. A new one per attempt, so a retry resends.
+        pieces = call.pieces()
+        content: Iterator[bytes] | AsyncIterator[bytes] = (
+            _async_drain(pieces) if isinstance(self._http, httpx.AsyncClient) else _drain(pieces)
+        )
         request = self._http.build_request(
-            call.operation.method, call.url, content=call.content, headers=self._auth_headers(), timeout=call.timeout
+            call.operation.method,
+            call.url,
+            content=content,
+            headers={**self._auth_headers(), "Content-Length": str(call.content_length)},
+            timeout=call.timeout,
         )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -447,6 +486,61 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 reason,
             )
         return delay
+
+
+def body_pieces(body: dict[str, Any], spliceable: Iterable[str]) -> tuple[bytes, ...]:
+    """``orjson.dumps(body)`` in pieces, the (ASCII) strings of the `spliceable` keys as pieces of their own.
+
+    Only for values that JSON does not escape (a ``data:image/…;base64,`` URL made by the client): the bytes
+    are then exactly ``orjson.dumps``' (keys in the body's order do not matter to JSON; the spliced ones come
+    first). ``body`` loses those keys.
+    """
+    pieces: list[bytes] = []
+    for name in spliceable:
+        value = body.get(name)
+        if isinstance(value, str) and value.isascii():
+            del body[name]
+            pieces += (b',"' if pieces else b'{"', name.encode("ascii"), b'":"', value.encode("ascii"), b'"')
+    rest = orjson.dumps(body)
+    if not pieces:
+        return (rest,)
+    pieces.append(b"}" if rest == b"{}" else b"," + rest[1:])
+    return tuple(pieces)
+
+
+def _is_data_url(given: ImageInput | None) -> bool:
+    return isinstance(given, str) and given[:5].lower() == "data:"  # the image helpers' rule
+
+
+_JPEG_URL_PREFIX: Final[bytes] = b"data:image/jpeg;base64,"
+
+
+def _defer_jpeg(image: ImageInput, content: tuple[bytes, ...]) -> tuple[bytes | None, int, tuple[bytes, ...]]:
+    """(the caller's JPEG bytes, index of the data URL's piece, the pieces with that one cut down to the prefix)
+    when the base64 can be made again from those bytes for each attempt; else (None, -1, content).
+
+    The image helpers send a JPEG byte-identical, so the piece is the prefix and the base64 of exactly these
+    bytes: checked by format and length rather than by a payload-sized comparison."""
+    if not isinstance(image, bytes) or len(content) < 5 or content[1] != b"imageDataUrl":
+        return None, -1, content
+    url = content[3]
+    expected = len(_JPEG_URL_PREFIX) + 4 * ((len(image) + 2) // 3)
+    if len(url) == expected and url.startswith(_JPEG_URL_PREFIX) and sniff_format(image) == "jpeg":
+        return image, 3, (*content[:3], _JPEG_URL_PREFIX, *content[4:])
+    return None, -1, content
+
+
+def _drain(pieces: list[bytes]) -> Iterator[bytes]:
+    """Yield the pieces, letting go of each once it is sent."""
+    pieces.reverse()
+    while pieces:
+        yield pieces.pop()
+
+
+async def _async_drain(pieces: list[bytes]) -> AsyncIterator[bytes]:
+    pieces.reverse()
+    while pieces:
+        yield pieces.pop()
 
 
 def _redact(request: httpx.Request) -> None:

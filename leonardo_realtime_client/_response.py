@@ -4,7 +4,10 @@ One reason to change: the shape of what the server sends back. Nothing here lets
 ``TypeError``, ``JSONDecodeError`` or ``ValueError`` escape:
 
 - **Success (2xx)**: the body is parsed with ``orjson`` and read through the generated
-  ``*Response200.from_dict`` (so JSON names are not typed twice and unknown fields are tolerated). The
+  ``*Response200.from_dict`` (so JSON names are not typed twice and unknown fields are tolerated). The images
+  themselves never become ``str``: in a body of the usual shape the ``imageDataUrl`` strings are located in
+  the raw bytes, only the rest goes through ``orjson``, and each image is base64-decoded straight from the
+  response through a ``memoryview`` (:func:`_load_spliced`; anything unusual takes the full parse). The
   generated ``from_dict`` checks no types (it ``cast``s), so every field is checked here: a non-JSON body,
   an HTML page, a missing or null ``lcmGenerationJob``, a string where a list is expected, an unknown cost
   unit, a bad amount, invalid base64 or bytes that are no image each raise :class:`APIResponseError`
@@ -27,12 +30,13 @@ from typing import Any, Protocol, cast
 
 import httpx
 import orjson
+import pybase64
 
 from ._errors import APIResponseError, APIStatusError, ImageError, short_repr, status_error_class
 from ._generated.models.cost import Cost
 from ._generated.models.cost_unit import CostUnit
 from ._generated.types import UNSET, Unset
-from ._images import decode_data_url
+from ._images import MAX_IMAGE_BYTES, decode_data_url, sniff_format
 from ._result import RealtimeResult
 from ._retry import parse_retry_after
 
@@ -182,6 +186,77 @@ def _extra(job: _Output, attribute: str, json_name: str) -> object:
     return job.additional_properties.get(json_name, UNSET)
 
 
+_IMAGES_KEY = b'"imageDataUrl"'
+_KNOWN_LABELS = {b"data:image/jpeg;base64": "jpeg", b"data:image/png;base64": "png", b"data:image/webp;base64": "webp"}
+
+
+def _skip_space(buf: bytes, i: int) -> int:
+    while buf[i : i + 1] in (b" ", b"\t", b"\r", b"\n"):
+        i += 1
+    return i
+
+
+def _load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None:
+    """Parse a 2xx body without turning its images into ``str``: ``(document, spans)``, where the document has
+    ``lcmGenerationJob.imageDataUrl`` as ``["", …]`` and ``spans`` are the ``(start, end)`` of those strings in
+    `content`; ``None`` when the body is not in the plain shape this handles (the caller then parses it whole).
+
+    The ``"imageDataUrl": [ … ]`` array is found in the raw bytes and must hold only strings without escapes.
+    Only the small rest (the array replaced by empty strings) goes through ``orjson``; the empty strings must
+    then sit exactly at ``lcmGenerationJob.imageDataUrl``, so a key met anywhere else falls back.
+    """
+    key = content.find(_IMAGES_KEY)
+    if key < 0:
+        return None
+    i = _skip_space(content, key + len(_IMAGES_KEY))
+    if content[i : i + 1] != b":":
+        return None
+    i = _skip_space(content, i + 1)
+    if content[i : i + 1] != b"[":
+        return None
+    array_start = i
+    spans: list[tuple[int, int]] = []
+    i = _skip_space(content, i + 1)
+    while content[i : i + 1] != b"]":
+        if content[i : i + 1] != b'"':
+            return None
+        end = content.find(b'"', i + 1)
+        if end < 0 or content.find(b"\\", i + 1, end) >= 0:
+            return None
+        spans.append((i + 1, end))
+        i = _skip_space(content, end + 1)
+        if content[i : i + 1] == b",":
+            i = _skip_space(content, i + 1)
+        elif content[i : i + 1] != b"]":
+            return None
+    rest = b"".join((content[:array_start], b"[", b",".join([b'""'] * len(spans)), b"]", content[i + 1 :]))
+    try:
+        data = orjson.loads(rest)
+    except orjson.JSONDecodeError:
+        return None
+    job = data.get(_JOB) if isinstance(data, dict) else None
+    if not isinstance(job, dict) or job.get("imageDataUrl") != [""] * len(spans):
+        return None
+    return data, spans
+
+
+def _decode_span(content: bytes, start: int, end: int, field: str) -> tuple[str, bytes]:
+    """:func:`decode_data_url` of ``content[start:end]``; a plain JPEG/PNG/WebP data URL is decoded straight
+    from `content` through a ``memoryview`` (no ``str``, no copy), anything else by ``decode_data_url``."""
+    comma = content.find(b",", start, min(end, start + 32))
+    fmt = _KNOWN_LABELS.get(content[start:comma]) if comma > start else None
+    if fmt is not None and (end - comma - 1) * 3 // 4 <= MAX_IMAGE_BYTES:
+        try:
+            with memoryview(content) as view:
+                data = pybase64.b64decode(view[comma + 1 : end], validate=True)
+        except ValueError:
+            pass  # let decode_data_url say what is wrong
+        else:
+            if sniff_format(data) == fmt:
+                return f"image/{fmt}", data
+    return decode_data_url(content[start:end].decode("utf-8", "replace"), field=field)
+
+
 def parse_result(
     operation: str,
     response: httpx.Response,
@@ -193,7 +268,13 @@ def parse_result(
     ``from_dict`` is the operation's generated ``*Response200.from_dict`` and ``output_type`` its
     ``*LcmGenerationOutput`` model.
     """
-    data = _load_json(response)
+    content = response.content
+    spliced = _load_spliced(content)
+    spans: list[tuple[int, int]] | None = None
+    if spliced is None:
+        data = _load_json(response)
+    else:
+        data, spans = spliced
     if not isinstance(data, dict):
         raise _malformed(response, "body", f"expected a JSON object, got {_kind(data)}")
     raw_job = data.get(_JOB)
@@ -217,7 +298,10 @@ def parse_result(
     for index, url in enumerate(urls):
         field = f"{_JOB}.imageDataUrl[{index}]"
         try:
-            mime, image = decode_data_url(url, field=field)
+            if spans is not None:
+                mime, image = _decode_span(content, *spans[index], field)
+            else:
+                mime, image = decode_data_url(url, field=field)
         except ImageError as exc:
             problem = exc.violations[0].allowed if exc.violations else str(exc)
             raise _malformed(response, field, problem) from exc
