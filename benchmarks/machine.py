@@ -43,7 +43,7 @@ def _commit() -> str:
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, timeout=10
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "leonardo_realtime_client", "benchmarks"],
+            ["git", "status", "--porcelain", "--", "leonardo_realtime_client", "benchmarks/*.py"],
             capture_output=True,
             text=True,
             check=True,
