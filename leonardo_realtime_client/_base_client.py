@@ -405,11 +405,10 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         )
 
     def _build_request(self, call: PreparedCall, attempt: int) -> httpx.Request:
-        # An iterator (async for AsyncClient) with an explicit Content-Length: httpx sends the pieces one after
-        # the other, with no chunked encoding and no joined copy. A new one per attempt, so a retry resends.
-        pieces = call.pieces()
-        content: Iterator[bytes] | AsyncIterator[bytes] = (
-            _async_drain(pieces) if isinstance(self._http, httpx.AsyncClient) else _drain(pieces)
+        # The pieces with an explicit Content-Length: httpx sends them one after the other, with no chunked
+        # encoding and no joined copy. Each pass over the body makes them anew (a redirect can resend it).
+        content: _BodyPieces | _AsyncBodyPieces = (
+            _AsyncBodyPieces(call) if isinstance(self._http, httpx.AsyncClient) else _BodyPieces(call)
         )
         request = self._http.build_request(
             call.operation.method,
@@ -530,17 +529,31 @@ def _defer_jpeg(image: ImageInput, content: tuple[bytes, ...]) -> tuple[bytes | 
     return None, -1, content
 
 
-def _drain(pieces: list[bytes]) -> Iterator[bytes]:
-    """Yield the pieces, letting go of each once it is sent."""
-    pieces.reverse()
-    while pieces:
-        yield pieces.pop()
+class _BodyPieces:
+    """A request body httpx can iterate more than once (not a generator, so no ``StreamConsumed``); each pass
+    makes the pieces anew and lets go of each once it is sent."""
+
+    def __init__(self, call: PreparedCall) -> None:
+        self._call = call
+
+    def __iter__(self) -> Iterator[bytes]:
+        pieces = self._call.pieces()
+        pieces.reverse()
+        while pieces:
+            yield pieces.pop()
 
 
-async def _async_drain(pieces: list[bytes]) -> AsyncIterator[bytes]:
-    pieces.reverse()
-    while pieces:
-        yield pieces.pop()
+class _AsyncBodyPieces:
+    """:class:`_BodyPieces` for ``httpx.AsyncClient`` (async-iterable only, so httpx streams it asynchronously)."""
+
+    def __init__(self, call: PreparedCall) -> None:
+        self._call = call
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        pieces = self._call.pieces()
+        pieces.reverse()
+        while pieces:
+            yield pieces.pop()
 
 
 def _redact(request: httpx.Request) -> None:

@@ -140,6 +140,50 @@ async def test_an_async_retry_sends_the_same_bytes_again() -> None:
     assert result.image == OUT_JPEG
 
 
+class StreamingRedirector(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Consumes the request body the way a socket does (iterating ``request.stream``, never ``read()``, which
+    would swap in a replayable copy); answers a 307 to /moved first, then 200. Records the bodies received."""
+
+    def __init__(self) -> None:
+        self.bodies: list[tuple[str, bytes]] = []
+
+    def _answer(self, request: httpx.Request, body: bytes) -> httpx.Response:
+        self.bodies.append((request.url.path, body))
+        if not request.url.path.endswith("/moved"):
+            return httpx.Response(307, headers={"location": str(request.url.copy_with(path="/moved"))})
+        return httpx.Response(200, content=orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [OUT_URL]}}))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        return self._answer(request, b"".join(request.stream))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        return self._answer(request, b"".join([chunk async for chunk in request.stream]))
+
+
+def test_a_followed_307_redirect_resends_the_same_body() -> None:
+    transport = StreamingRedirector()
+    http = httpx.Client(transport=transport, follow_redirects=True)
+    with http, RealtimeCanvas(api_key="k", base_url=BASE_URL, http_client=http) as client:
+        result = client.generate(IN_JPEG, prompt="a fox")
+    assert [path for path, _ in transport.bodies] == ["/api/rest/v1/generations-lcm", "/moved"]
+    assert transport.bodies[0][1] == transport.bodies[1][1]
+    assert orjson.loads(transport.bodies[1][1])["prompt"] == "a fox"
+    assert result.image == OUT_JPEG
+
+
+@pytest.mark.anyio
+async def test_an_async_followed_307_redirect_resends_the_same_body() -> None:
+    transport = StreamingRedirector()
+    http = httpx.AsyncClient(transport=transport, follow_redirects=True)
+    async with http, AsyncRealtimeCanvas(api_key="k", base_url=BASE_URL, http_client=http) as client:
+        result = await client.generate(IN_JPEG, prompt="a fox")
+    assert [path for path, _ in transport.bodies] == ["/api/rest/v1/generations-lcm", "/moved"]
+    assert transport.bodies[0][1] == transport.bodies[1][1]
+    assert result.image == OUT_JPEG
+
+
 @pytest.mark.anyio
 async def test_async_sends_what_sync_sends() -> None:
     sync_server, async_server = Server(), Server()
