@@ -222,15 +222,16 @@ def write_chart(results: dict[str, Any], path: Path) -> bool:
     sizes = list(results["throughput"])
     labels = row_labels(results)
     keys = [k for k in labels if any(_row(results, int(s), k) for s in sizes)]
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig, ax = plt.subplots(figsize=(12, 5))
     width = 0.8 / max(len(keys), 1)
+    colours = plt.get_cmap("tab20").colors
     for i, key in enumerate(keys):
         values = [(_row(results, int(s), key) or {}).get("cpu_ms", 0.0) for s in sizes]
-        ax.bar([j + i * width for j in range(len(sizes))], values, width, label=labels[key])
+        ax.bar([j + i * width for j in range(len(sizes))], values, width, label=labels[key], color=colours[i % 20])
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(sizes))], [f"{s}px" for s in sizes])
     ax.set_ylabel("client CPU ms per round trip")
     ax.set_title("Client CPU per round trip (lower is better)")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
