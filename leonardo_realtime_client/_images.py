@@ -35,6 +35,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 import sys
 from math import ceil
@@ -420,9 +421,13 @@ def _read_path(path: str | os.PathLike[str], field: str) -> bytes:
         if not file.is_file():
             problem = "not a regular file" if file.exists() else "no such file"
             raise ImageError(field, path, f"{problem}{hint}; expected {_INPUTS_TEXT}")
-        _check_bytes(file.stat().st_size, field, path)
+        size = file.stat().st_size
+        _check_bytes(size, field, path)
         with file.open("rb") as fh:
-            data = fh.read(MAX_IMAGE_BYTES + 1)
+            # Read what stat() promised (+1 to see growth), not the cap: read(n) reserves n bytes up front.
+            data = fh.read(size + 1)
+            if len(data) > size:  # the file grew after stat(): read on, still bounded by the cap
+                data += fh.read(MAX_IMAGE_BYTES + 1 - len(data))
     except ImageError:
         raise
     except (OSError, ValueError) as exc:  # permissions, name too long, embedded NUL …
@@ -431,9 +436,41 @@ def _read_path(path: str | os.PathLike[str], field: str) -> bytes:
     return data
 
 
+_READ_CHUNK: Final = 1 << 20
+
+
+def _remaining(fileobj: Any) -> int | None:
+    """Bytes left in a seekable regular file or BytesIO, or ``None`` when that cannot be known cheaply."""
+    try:
+        if isinstance(fileobj, io.BytesIO):
+            return fileobj.getbuffer().nbytes - fileobj.tell()
+        info = os.fstat(fileobj.fileno())
+        return info.st_size - fileobj.tell() if stat.S_ISREG(info.st_mode) else None
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def _read_bounded(fileobj: Any) -> Any:
+    """Read to EOF, but never more than the cap + 1 bytes, and never reserve the cap up front
+    (``read(n)`` allocates ``n`` bytes before reading)."""
+    hint = _remaining(fileobj)
+    first = fileobj.read(min(MAX_IMAGE_BYTES, hint) + 1 if hint is not None else _READ_CHUNK)
+    if not isinstance(first, bytes | bytearray) or (hint is not None and len(first) <= hint) or not first:
+        return first  # all of it (or something read() should not return: reported by the caller)
+    chunks = [first]
+    total = len(first)
+    while total <= MAX_IMAGE_BYTES:
+        chunk = fileobj.read(min(_READ_CHUNK, MAX_IMAGE_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def _read_file_object(fileobj: Any, field: str) -> Buffer:
     try:
-        data = fileobj.read(MAX_IMAGE_BYTES + 1)
+        data = _read_bounded(fileobj)
     except (OSError, ValueError) as exc:
         raise ImageError(field, fileobj, f"cannot read the file object: {exc.__class__.__name__}: {exc}") from None
     if isinstance(data, str):
