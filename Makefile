@@ -35,8 +35,8 @@ format: $(STAMP) ## Apply ruff fixes and formatting to hand-written code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-typecheck: $(STAMP) ## mypy --strict over the package (generated code included), scripts and tests
-	$(VENV)/bin/mypy --strict leonardo_realtime_client scripts tests
+typecheck: $(STAMP) ## mypy --strict over the package (generated code included), scripts, tests and benchmarks
+	$(VENV)/bin/mypy --strict leonardo_realtime_client scripts tests benchmarks
 
 pytest: $(STAMP) ## The test suite alone
 	$(PY) -m pytest
