@@ -12,7 +12,8 @@ only for requests that can still matter:
 - results and errors come as events, through ``async for event in session`` and/or ``on_event``;
 - ``min_interval`` throttles sending; a 429 pauses sending for the *whole* session, honouring
   Retry-After; other errors are delivered as events and the session goes on;
-- ``budget`` stops sending once the spent cost (or the next request's estimated cost) reaches it;
+- ``budget`` stops sending once the spent cost (or the next request's estimated cost) reaches it; until a
+  first cost is known it allows one request in flight at a time;
 - ``aclose()`` cancels in-flight requests and leaves no task behind.
 
 :class:`ThreadedRealtimeSession` runs the same session on a background event-loop thread for GUI
@@ -536,9 +537,11 @@ class RealtimeSession(Generic[R]):
         if self._budget is None:
             return "send"
         spent = self._stats.cost
-        estimate = self._stats.max_cost or Decimal(0)
         if spent >= self._budget:
             return "stop"
+        if self._stats.max_cost is None and self._in_flight:
+            return "wait"  # no cost known yet: one request at a time until one is, or max_in_flight overshoots
+        estimate = self._stats.max_cost or Decimal(0)
         if spent + estimate * (len(self._in_flight) + 1) > self._budget:
             return "wait" if self._in_flight else "stop"
         return "send"
@@ -774,16 +777,20 @@ class ThreadedRealtimeSession(Generic[R]):
 
     def flush(self, timeout: float | None = None) -> None:
         """Block until nothing is pending or in flight."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError(
+                "flush() called from the session's own thread (an on_event callback?): it would wait forever"
+            )
         asyncio.run_coroutine_threadsafe(self._session.flush(), self._loop).result(timeout)
 
     def close(self, timeout: float | None = None) -> None:
         """Cancel in-flight work, stop the thread (joined) and, with ``close_client``, close the client."""
+        if threading.current_thread() is self._thread:  # before marking closed: a refused close changes nothing
+            raise RuntimeError("close() called from the session's own thread (an on_event callback?)")
         with self._lock:
             if self._closing:
                 return
             self._closing = True
-        if threading.current_thread() is self._thread:
-            raise RuntimeError("close() called from the session's own thread (an on_event callback?)")
         try:
             asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout)
         finally:
@@ -817,8 +824,8 @@ class ThreadedRealtimeSession(Generic[R]):
                 await closer()
 
     def _in_loop(self, function: Callable[[], SessionStats]) -> SessionStats:
-        if self._loop.is_closed() or not self._thread.is_alive():
-            return function()
+        if self._loop.is_closed() or not self._thread.is_alive() or threading.current_thread() is self._thread:
+            return function()  # on the session's own thread (an on_event callback) waiting for it would deadlock
         future: concurrent.futures.Future[SessionStats] = concurrent.futures.Future()
 
         def run() -> None:

@@ -323,6 +323,25 @@ async def test_the_budget_waits_for_in_flight_costs_before_deciding() -> None:
         assert isinstance(events[-1], BudgetExhausted)
 
 
+async def test_with_a_budget_no_second_request_starts_before_a_cost_is_known() -> None:
+    # Before any response the cost of a request is unknown: with max_in_flight=4 and a budget for one
+    # request, firing four at once would pay four times the budget.
+    client, clock = FakeClient(), FakeClock()
+    events: list[Event] = []
+    async with make_session(client, clock, events, budget="0.01", max_in_flight=4) as session:
+        for image in (b"A", b"B", b"C"):
+            session.submit(image)
+            await settle()
+        assert len(client.calls) == 1
+        client.calls[0].answer(cost=Decimal("0.01"))
+        await settle()
+        assert len(client.calls) == 1
+        assert session.budget_exhausted
+        stats = session.stats()
+        assert stats.cost == Decimal("0.01")
+        check_invariants(stats)
+
+
 async def test_a_response_that_spends_the_budget_says_so_at_once() -> None:
     client, clock = FakeClient(), FakeClock()
     events: list[Event] = []

@@ -130,3 +130,57 @@ async def test_it_works_from_inside_a_running_event_loop_as_in_a_notebook() -> N
     finally:
         session.close(timeout=10)
     assert session.stats().delivered == 1
+
+
+def test_stats_and_submit_work_from_inside_the_callback() -> None:
+    # on_event runs on the session's thread: stats() there must not wait for that same thread.
+    client = FakeClient()
+    seen: list[int] = []
+    holder: list[ThreadedRealtimeSession[FakeResult]] = []
+
+    def on_event(event: Event) -> None:
+        seen.append(holder[0].stats().delivered)
+
+    session: ThreadedRealtimeSession[FakeResult] = ThreadedRealtimeSession(
+        client, "generate", prompt="p", on_event=on_event
+    )
+    holder.append(session)
+    try:
+        session.submit(b"A")
+        (call,) = client.wait_for_calls(1)
+        answer(session, call)
+        assert isinstance(session.get(timeout=10), SessionResult)
+        session.flush(timeout=10)  # the callback has returned once the session is idle again
+        assert seen == [1]
+    finally:
+        session.close(timeout=10)
+    assert not session._thread.is_alive()
+
+
+def test_close_and_flush_from_the_callback_are_refused_and_the_session_stays_closable() -> None:
+    client = FakeClient()
+    refused: list[RuntimeError] = []
+    holder: list[ThreadedRealtimeSession[FakeResult]] = []
+
+    def on_event(event: Event) -> None:
+        for blocking in (holder[0].close, holder[0].flush):
+            try:
+                blocking()
+            except RuntimeError as exc:
+                refused.append(exc)
+
+    session: ThreadedRealtimeSession[FakeResult] = ThreadedRealtimeSession(
+        client, "generate", prompt="p", on_event=on_event
+    )
+    holder.append(session)
+    session.submit(b"A")
+    (call,) = client.wait_for_calls(1)
+    answer(session, call)
+    assert isinstance(session.get(timeout=10), SessionResult)
+    session.flush(timeout=10)
+    assert len(refused) == 2
+    assert all("own thread" in str(exc) for exc in refused)
+    assert not session.closed
+    session.close(timeout=10)
+    assert session.session.closed
+    assert not session._thread.is_alive()
