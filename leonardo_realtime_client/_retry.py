@@ -112,7 +112,7 @@ def parse_retry_after(headers: Mapping[str, str], *, now: Callable[[], float] = 
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # a year beyond C's int: overflow
             return None
         if when.tzinfo is None:  # "-0000": UTC, by RFC 5322
             when = when.replace(tzinfo=datetime.UTC)

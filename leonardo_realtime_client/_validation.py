@@ -47,6 +47,27 @@ def allowed_text(rule: FieldRule) -> str:
     return kind
 
 
+# What JSON can carry here: orjson writes integers in this range only, and text only as UTF-8.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
+def _beyond_json(rule: FieldRule, value: object) -> str | None:
+    """Why a value of the right type still cannot be sent as JSON, or ``None``."""
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "text with a lone surrogate (not valid Unicode) cannot be sent"
+        return None
+    if rule["type"] == "integer" and isinstance(value, float):
+        value = int(value)  # sent as an int (8.0 as 8); _check made sure it is integral
+    if isinstance(value, int) and not isinstance(value, bool) and not _INT_MIN <= value <= _INT_MAX:
+        return "integers must fit in 64 bits"
+    return None
+
+
 def _type_ok(rule: FieldRule, value: object) -> bool:
     kind = rule["type"]
     if kind == "boolean":
@@ -56,7 +77,8 @@ def _type_ok(rule: FieldRule, value: object) -> bool:
     if kind == "integer":
         return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if kind == "number":
-        return isinstance(value, int | float) and math.isfinite(value)
+        # An int is finite (and math.isfinite would overflow on one beyond a float's range).
+        return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
     return isinstance(value, str)
 
 
@@ -101,6 +123,8 @@ def validate_body(
             problems.append(Violation(shown, None, f"must not be null: {allowed_text(rule)}"))
         elif not _check(rule, value):
             problems.append(Violation(shown, value, allowed_text(rule)))
+        elif (why := _beyond_json(rule, value)) is not None:
+            problems.append(Violation(shown, value, f"{allowed_text(rule)}; {why}"))
     if not allow_unknown:
         problems.extend(
             Violation(names.get(key, key), body[key], "unknown field; known: " + ", ".join(fields))

@@ -236,6 +236,32 @@ def test_prompt_none_and_non_integer_seed_are_reported() -> None:
     assert recorder.requests == []
 
 
+@pytest.mark.parametrize(
+    ("options", "field", "says"),
+    [
+        ({"guidance": 10**400}, "guidance", "a number from 0.5 to 20"),  # math.isfinite(10**400) overflows
+        ({"seed": -(2**63) - 1}, "seed", "64 bits"),  # orjson cannot write it
+        ({"seed": -1e30}, "seed", "64 bits"),  # an integral float, sent as int(-1e30)
+        ({"request_timestamp": "ts-\udc80"}, "request_timestamp", "surrogate"),  # not UTF-8: orjson refuses it
+    ],
+)
+def test_values_json_cannot_carry_are_validation_errors(options: dict[str, Any], field: str, says: str) -> None:
+    recorder = Recorder()
+    with client(recorder) as canvas, pytest.raises(ValidationError) as caught:
+        canvas.generate(make_jpeg(), prompt="x", **options)
+    assert caught.value.fields == (field,)
+    assert says in caught.value.violations[0].allowed
+    assert recorder.requests == []
+
+
+def test_a_prompt_with_a_lone_surrogate_is_a_validation_error() -> None:
+    recorder = Recorder()
+    with client(recorder) as canvas, pytest.raises(ValidationError) as caught:
+        canvas.generate(make_jpeg(), prompt="a cat \ud83d")
+    assert caught.value.fields == ("prompt",)
+    assert recorder.requests == []
+
+
 def test_unknown_keyword_is_a_type_error() -> None:
     with client(Recorder()) as canvas, pytest.raises(TypeError, match="refine_strength"):
         canvas.generate(make_jpeg(), prompt="x", refine_strength=0.7)  # type: ignore[call-arg]

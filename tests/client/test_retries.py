@@ -100,6 +100,7 @@ NOW = 1_700_000_000.0
         ({"retry-after": "-5"}, None),
         ({"retry-after": "inf"}, None),
         ({"retry-after": "soon"}, None),
+        ({"retry-after": "Mon, 01 Jan 99999999999 00:00:00 GMT"}, None),  # OverflowError in the date parser
         ({}, None),
     ],
 )
