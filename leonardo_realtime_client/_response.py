@@ -202,8 +202,8 @@ def _load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None
     `content`; ``None`` when the body is not in the plain shape this handles (the caller then parses it whole).
 
     The ``"imageDataUrl": [ … ]`` array is found in the raw bytes and must hold only strings without escapes.
-    Only the small rest (the array replaced by empty strings) goes through ``orjson``; the empty strings must
-    then sit exactly at ``lcmGenerationJob.imageDataUrl``, so a key met anywhere else falls back.
+    Only the small rest (the array replaced by empty strings) goes through ``orjson``; the key must occur once
+    and the empty strings must then sit exactly at ``lcmGenerationJob.imageDataUrl``, else it falls back.
     """
     key = content.find(_IMAGES_KEY)
     if key < 0:
@@ -230,6 +230,8 @@ def _load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None
         elif content[i : i + 1] != b"]":
             return None
     rest = b"".join((content[:array_start], b"[", b",".join([b'""'] * len(spans)), b"]", content[i + 1 :]))
+    if rest.count(_IMAGES_KEY) != 1:  # the key also elsewhere: the array cut out may not be the job's
+        return None
     try:
         data = orjson.loads(rest)
     except orjson.JSONDecodeError:

@@ -253,6 +253,22 @@ def test_every_shape_of_answer_gives_the_same_images(name: str, answer: bytes) -
 
 
 @pytest.mark.parametrize(
+    "answer",
+    [
+        orjson.dumps({"imageDataUrl": [OUT_URL], "lcmGenerationJob": {"imageDataUrl": [""]}}),
+        orjson.dumps({"lcmGenerationJob": {"echo": {"imageDataUrl": [OUT_URL]}, "imageDataUrl": [""]}}),
+    ],
+)
+def test_images_elsewhere_in_the_answer_never_stand_in_for_the_jobs(answer: bytes) -> None:
+    # The job's own list holds an empty string, which is no data URL: a full parse refuses it, and so must the
+    # fast path, though the first "imageDataUrl" in the bytes (outside the job) holds a good image.
+    server = Server(answer)
+    with server.client() as client, pytest.raises(APIResponseError) as caught:
+        client.generate(IN_JPEG, prompt="a fox")
+    assert "lcmGenerationJob.imageDataUrl[0]" in str(caught.value)
+
+
+@pytest.mark.parametrize(
     ("url", "problem"),
     [
         ("data:image/jpeg;base64,!!!!" + OUT_URL[27:], "base64"),
