@@ -38,7 +38,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
         retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
         http_client: Your own :class:`httpx.AsyncClient` (proxies, limits, event hooks…). You keep ownership:
-            :meth:`aclose` does not close it. Its ``base_url`` is not used.
+            :meth:`aclose` does not close it. Its ``base_url`` and ``auth`` are not used.
         transport: An :class:`httpx.AsyncBaseTransport` for a client made here (e.g. the local server's
             in-process transport, or :class:`httpx.MockTransport` in tests).
         allow_insecure_http: Allow sending the key over plain http to a remote host.
@@ -355,7 +355,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         """One attempt: the result, or the error with the delay before a retry (``None``: do not retry)."""
         request = self._build_request(call, retries + 1)
         try:
-            response = await self._http.send(request)
+            response = await self._http.send(request, auth=None)  # our key, not a client-level auth
         except httpx.RequestError as exc:
             error = self._transport_error(call, exc)
             error.__cause__ = exc

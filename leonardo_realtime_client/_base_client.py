@@ -433,7 +433,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         """A result for 2xx (or :class:`APIResponseError` raised for a malformed one); else the status error."""
         from ._response import parse_result, status_error  # imports the generated models: after operations()
 
-        _redact(response.request)
+        for sent in (*response.history, response):  # a followed redirect's earlier requests carry it too
+            _redact(sent.request)
         if logger.isEnabledFor(logging.DEBUG):
             _log_response(response)
         if response.is_success:

@@ -12,6 +12,7 @@ import pytest
 from leonardo_realtime_client import (
     APIConnectionError,
     APIStatusError,
+    AsyncRealtimeCanvas,
     ConfigurationError,
     LeonardoError,
     RealtimeCanvas,
@@ -82,6 +83,57 @@ def test_key_is_not_in_the_result_response() -> None:
     assert result.http_response is not None
     assert API_KEY not in str(dict(result.http_response.request.headers))
     assert API_KEY not in repr(result)
+
+
+def _redirect_once(request: httpx.Request) -> httpx.Response:
+    """307 from the documented path to a moved one on the same host (httpx keeps the key on the same origin)."""
+    if not request.url.path.startswith("/moved"):
+        return httpx.Response(307, headers={"location": "/moved" + request.url.path})
+    return ok() if request.url.path.endswith("lcm") else httpx.Response(401, json={"error": "Invalid key"})
+
+
+def test_key_is_not_in_the_requests_of_followed_redirects() -> None:
+    http_client = httpx.Client(transport=httpx.MockTransport(_redirect_once), follow_redirects=True)
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client, max_retries=0) as canvas:
+        response = canvas.generate(IMAGE, prompt="x").http_response
+        with pytest.raises(APIStatusError) as caught:
+            canvas.upscale(IMAGE, prompt="x")  # the moved upscale answers 401
+    assert API_KEY not in every_text_of(caught.value)
+    for final in (response, caught.value.response):
+        assert final is not None
+        assert len(final.history) == 1, "the redirect was followed"
+        assert final.history[0].request.headers["authorization"] == "Bearer [redacted]"
+    http_client.close()
+
+
+@pytest.mark.anyio
+async def test_async_key_is_not_in_the_requests_of_followed_redirects() -> None:
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(_redirect_once), follow_redirects=True)
+    async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client) as canvas:
+        response = (await canvas.generate(IMAGE, prompt="x")).http_response
+    assert response is not None
+    assert len(response.history) == 1
+    assert response.history[0].request.headers["authorization"] == "Bearer [redacted]"
+    await http_client.aclose()
+
+
+def test_the_key_is_sent_even_when_the_users_client_has_its_own_auth() -> None:
+    recorder = Recorder()
+    http_client = httpx.Client(transport=recorder.transport, auth=("user", "password"))
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client) as canvas:
+        canvas.generate(IMAGE, prompt="x")
+    assert recorder.sent_authorization == [f"Bearer {API_KEY}"]
+    http_client.close()
+
+
+@pytest.mark.anyio
+async def test_async_the_key_is_sent_even_when_the_users_client_has_its_own_auth() -> None:
+    recorder = Recorder()
+    http_client = httpx.AsyncClient(transport=recorder.transport, auth=("user", "password"))
+    async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client) as canvas:
+        await canvas.generate(IMAGE, prompt="x")
+    assert recorder.sent_authorization == [f"Bearer {API_KEY}"]
+    await http_client.aclose()
 
 
 def test_key_is_not_in_validation_or_configuration_errors() -> None:
