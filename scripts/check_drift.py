@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         problems = check(args.spec, args.generated, args.provenance)
     except GenerationError as exc:
         print(f"drift check FAILED: {args.spec} does not generate: {exc}", file=sys.stderr)
-        print("fix the spec: `git checkout -- openapi/` restores the committed one", file=sys.stderr)
+        if args.spec.resolve() == SPEC_PATH.resolve():
+            print("fix the spec: `git checkout -- openapi/` restores the committed one", file=sys.stderr)
+        else:
+            print(f"fix {args.spec}: the generator must accept it before it can be compared", file=sys.stderr)
         return 1
     if not problems:
         print(f"drift check: {args.generated.name} matches {args.spec.name}")
@@ -94,12 +97,22 @@ def main(argv: list[str] | None = None) -> int:
     for line in problems:
         print(f"  {line}", file=sys.stderr)
     if any(p.startswith("spec hash") for p in problems):
-        print(
-            f"fix the spec: `git checkout -- {_shown(args.spec)}` restores the committed one (it is never edited by "
-            "hand); to adopt a new spec, `make update-spec SPEC=<path or URL>` with the new file outside openapi/",
-            file=sys.stderr,
-        )
-    if any(not p.startswith("spec hash") for p in problems):
+        # The constraints table records the spec's hash, so regenerating from this spec cannot fix this:
+        # only restoring the vendored spec, or adopting the new one (spec, provenance and code together), does.
+        if args.spec.resolve() == SPEC_PATH.resolve():
+            print(
+                f"fix the spec: `git checkout -- {_shown(args.spec)}` restores the committed one (it is never edited "
+                "by hand), then run the drift check again; to adopt a new spec, `make update-spec SPEC=<path or URL>` "
+                "with the new file outside openapi/",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"{args.spec} is not the vendored spec; to adopt it (spec, provenance and generated code together): "
+                f"`make update-spec SPEC={args.spec}`",
+                file=sys.stderr,
+            )
+    else:
         if args.spec == SPEC_PATH and args.generated == GENERATED_DIR:
             fix = "make generate"
         else:

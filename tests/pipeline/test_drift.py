@@ -81,6 +81,7 @@ def test_a_spec_that_does_not_generate_fails_with_the_reason(
     assert check_drift.main(["--spec", str(spec), "--generated", str(generated_copy)]) == 1
     err = capsys.readouterr().err
     assert f"drift check FAILED: {spec} does not generate: {spec}: cannot read the spec" in err
+    assert "git checkout" not in err  # the copy is not the tracked spec
 
 
 @pytest.mark.parametrize(
@@ -127,3 +128,33 @@ def test_compare_trees_ignores_bytecode_caches(tmp_path: Path, generated_copy: P
     (other / "__pycache__").mkdir()
     (other / "__pycache__" / "client.cpython-311.pyc").write_bytes(b"\0")
     assert check_drift.compare_trees(generated_copy, other) == []
+
+
+def _cli_output(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    spec = Path(argv[argv.index("--spec") + 1]) if "--spec" in argv else SPEC_PATH
+    problems = [
+        f"spec hash: {spec.name} is 00, PROVENANCE.json records 11",
+        "changed: leonardo_realtime_client/_generated/constraints.py",  # the table records the spec's hash
+    ]
+    monkeypatch.setattr(check_drift, "check", lambda *_: problems)
+    assert check_drift.main(argv) == 1
+    return capsys.readouterr().err
+
+
+def test_a_hand_edited_vendored_spec_is_fixed_by_restoring_it_not_by_regenerating(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _cli_output(monkeypatch, capsys, [])
+    assert f"`git checkout -- openapi/{SPEC_PATH.name}`" in err
+    # regenerating from the edited spec would bake the edit in and still fail the hash check
+    assert "`make generate`" not in err
+
+
+def test_a_spec_copy_that_differs_is_adopted_with_update_spec_not_git_checkout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    copy = tmp_path / "new-spec.json"
+    err = _cli_output(monkeypatch, capsys, ["--spec", str(copy)])
+    assert f"`make update-spec SPEC={copy}`" in err
+    assert "git checkout" not in err  # the copy is not a tracked file
+    assert "scripts/generate.py" not in err  # would leave the hash check failing and the repo out of step
