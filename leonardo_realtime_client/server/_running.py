@@ -58,10 +58,25 @@ def serve(
     from ._app import create_app
 
     app = create_app(config, handler=handler)
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            # Bound here, not by uvicorn, which turns a failed bind into sys.exit(3): this raises the OSError.
+            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((host, port))
+            except OSError:
+                sock.close()
+                raise
+            await super().startup(sockets=[sock])
+            url = f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
+            logging.getLogger("uvicorn.error").info("Uvicorn running on %s (Press CTRL+C to quit)", url)
+
     quiet = _QuietDrops()
     logging.getLogger("uvicorn.error").addFilter(quiet)
     try:
-        uvicorn.Server(_uvicorn_config(app, host=host, port=port, log_level=log_level)).run()
+        _Server(_uvicorn_config(app, host=host, port=port, log_level=log_level)).run()
     finally:
         logging.getLogger("uvicorn.error").removeFilter(quiet)
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from leonardo_realtime_client._cli import ExitCode
-from leonardo_realtime_client._cli._env import make_client
+from leonardo_realtime_client._cli._env import CliEnv, make_client
 from leonardo_realtime_client.server import Fault, ServerConfig
 
 from .conftest import FAKE_KEY, Cli
@@ -161,3 +161,14 @@ def test_real_server_process_serves_a_batch(run: Cli, workdir: Path) -> None:
         if proc.stderr is not None:
             proc.stderr.close()
     assert proc.returncode == 0
+
+
+def test_serve_on_a_busy_port_is_a_usage_error_with_the_reason(run: Cli) -> None:
+    """The real ``serve`` (not a fake): a port in use is exit status 2 and says why, as documented."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), "--log-level", "critical", serve=CliEnv().serve)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr

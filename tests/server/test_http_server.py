@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -81,6 +83,9 @@ def test_body_over_the_limit_is_413_with_or_without_content_length(base_url: str
     assert declared.status_code == 413
     assert streamed.status_code == 413
     assert streamed.json()["code"] == "request-too-large"
+    limit = "at most 65536 bytes are accepted"
+    assert declared.json()["error"] == f"request body too large: more than 65536 bytes; {limit}"
+    assert streamed.json()["error"] == f"request body too large: more than 65536 bytes; {limit}"
 
 
 def test_running_local_server_exposes_the_request_log(scene_url: str) -> None:
@@ -135,3 +140,14 @@ def test_python_dash_m_runs_the_clis_serve_command() -> None:
     assert out.startswith("Usage: python -m leonardo_realtime_client.server [OPTIONS]")
     for option in ("--port", "--latency", "--rate-limit", "--drop", "--fault-script", "--seed"):
         assert option in out
+
+
+def test_serve_on_a_busy_port_raises_oserror_not_systemexit() -> None:
+    """uvicorn reports a failed bind with ``sys.exit(3)``; ``serve`` must raise the ``OSError`` instead."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(OSError, match="in use") as caught:
+            serve("127.0.0.1", port, ServerConfig(), log_level="critical")
+    assert caught.value.errno == errno.EADDRINUSE
