@@ -125,8 +125,8 @@ class CanvasHandler:
     def _operation(self, op_id: str, headers: Mapping[str, str], body: bytes | None) -> tuple[Reply, Any, Fault]:
         config = self.config
         if body is None or len(body) > config.max_body_bytes:
-            size = "more than" if body is None else f"{len(body)} bytes,"
-            message = f"request body too large: {size} at most {config.max_body_bytes} bytes"
+            size = f"more than {config.max_body_bytes}" if body is None else str(len(body))
+            message = f"request body too large: {size} bytes; at most {config.max_body_bytes} bytes are accepted"
             return _error(413, message, "request-too-large"), None, Fault.NONE
         auth = self._authenticate(headers)
         if auth is not None:

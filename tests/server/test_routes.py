@@ -179,6 +179,8 @@ def test_oversized_body_is_413() -> None:
     payload = error_of(response)
     assert payload["code"] == "request-too-large"
     assert "4096" in payload["error"]
+    size = len(response.request.content)
+    assert payload["error"] == f"request body too large: {size} bytes; at most 4096 bytes are accepted"
 
 
 @pytest.mark.parametrize(
