@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ _EXTENSIONS = {
     "image/bmp": ".bmp",
     "image/tiff": ".tiff",
 }
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 _MIME_BY_SUFFIX = {suffix: mime for mime, suffix in _EXTENSIONS.items()} | {".jpeg": "image/jpeg", ".tif": "image/tiff"}
 
 
@@ -81,15 +83,18 @@ class RealtimeResult:
 
         The bytes are written as they came (no re-encoding) when the suffix fits their format or is unknown;
         a suffix of another image format (``out.png`` for a JPEG) is honoured by converting with Pillow.
-        An existing directory gets ``<generated_image_id or operation>-<index><ext>`` inside it; a path
-        without a suffix gets the image's own (``.jpg`` …). Parent directories are created.
+        An existing directory gets ``<generated_image_id or operation>-<index><ext>`` inside it (the server's id
+        only when it is a plain file name); a path without a suffix gets the image's own (``.jpg`` …). Parent
+        directories are created.
         """
         index = self._checked_index(index) % len(self.images)
         data = self.images[index]
         mime = self.mime_types[index]
         target = Path(path)
         if target.is_dir():
-            stem = self.generated_image_id or self.operation
+            # The id comes from the server: it names the file only when it is a plain name (a UUID).
+            given = self.generated_image_id or ""
+            stem = given if _PLAIN_NAME.fullmatch(given) else self.operation
             target = target / f"{stem}-{index}{_EXTENSIONS.get(mime, '.img')}"
         elif not target.suffix:
             target = target.with_suffix(_EXTENSIONS.get(mime, ".img"))

@@ -47,6 +47,16 @@ def test_save_into_a_directory_names_the_file(tmp_path: Path) -> None:
     assert result(generated_image_id="img-7").save(tmp_path, index=-1) == tmp_path / "img-7-1.png"
 
 
+@pytest.mark.parametrize("image_id", ["../../escaped", "/tmp/absolute", "sub/dir", "..", ".hidden", "a\\b", ""])
+def test_save_into_a_directory_never_lets_the_servers_id_leave_it(tmp_path: Path, image_id: str) -> None:
+    # generatedImageId comes from the server: it names a file only when it is a plain name.
+    target = tmp_path / "out"
+    target.mkdir()
+    written = result(generated_image_id=image_id).save(target)
+    assert written == target / "upscale-0.jpg"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["out", "upscale-0.jpg"]
+
+
 def test_save_converts_when_the_suffix_names_another_format(tmp_path: Path) -> None:
     png_path = result().save(tmp_path / "out.png")
     assert sniff_format(png_path.read_bytes()) == "png"
