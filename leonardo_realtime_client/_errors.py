@@ -83,6 +83,18 @@ class Violation:
 class LeonardoError(Exception):
     """Base class of every error raised by leonardo_realtime_client."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as (class, message, attributes), not by calling __init__ again with the message alone, which
+        # the subclasses' signatures do not accept: a worker process can send any of these errors back.
+        return _unpickle, (type(self), self.args, self.__dict__)
+
+
+def _unpickle(cls: type[LeonardoError], args: tuple[Any, ...], state: dict[str, Any]) -> LeonardoError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(LeonardoError):
     """The client is not set up to make this call (no API key, unsafe base URL, bad option)."""

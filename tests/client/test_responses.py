@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -252,6 +254,42 @@ def test_every_failure_is_a_leonardo_error() -> None:
     for response, _ in MALFORMED.values():
         with pytest.raises(LeonardoError):
             call(response)
+
+
+def _raised(action: Callable[[], object]) -> LeonardoError:
+    with pytest.raises(LeonardoError) as caught:
+        action()
+    return caught.value
+
+
+def test_every_error_survives_pickling() -> None:
+    # A ProcessPoolExecutor or multiprocessing worker sends its exception back pickled: each error must come
+    # back as itself (same class, message and attributes), not as a TypeError from __init__.
+    with RealtimeCanvas(api_key=API_KEY, transport=Recorder().transport) as canvas:
+        errors = [
+            _raised(lambda: call(httpx.Response(429, json=LEONARDO_ERROR, headers={"Retry-After": "7"}))),
+            _raised(lambda: call(httpx.Response(200, text="<html><title>Oops</title></html>"))),
+            _raised(lambda: call(httpx.Response(200, content=b'{"lcmGenerationJob": {"imageDataUrl": ["x"]}}'))),
+            _raised(lambda: canvas.generate(b"?", prompt="x")),
+            _raised(lambda: canvas.generate(IMAGE, prompt="x", steps=99, seed=-1, width=5)),
+            _raised(lambda: RealtimeCanvas(base_url="ftp://x")),
+        ]
+    assert [type(error).__name__ for error in errors] == [
+        "RateLimitError",
+        "APIResponseError",
+        "APIResponseError",
+        "ImageError",
+        "ValidationError",
+        "ConfigurationError",
+    ]
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert str(copy) == str(error)
+        assert copy.args == error.args
+        assert {name: repr(value) for name, value in vars(copy).items()} == {
+            name: repr(value) for name, value in vars(error).items()
+        }
 
 
 def test_error_attributes_are_usable(monkeypatch: Any) -> None:
