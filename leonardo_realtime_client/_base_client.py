@@ -440,7 +440,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         if response.is_success:
             op = call.operation
             return parse_result(op.name, response, op.response_from_dict, op.output_type)
-        return status_error(response)
+        return status_error(response, secret=self._auth_headers()["Authorization"].removeprefix("Bearer "))
 
     def _transport_error(self, call: PreparedCall, exc: httpx.RequestError) -> LeonardoError:
         _redact(exc.request)

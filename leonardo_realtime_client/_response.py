@@ -375,10 +375,28 @@ def _error_message(body: object, response: httpx.Response) -> tuple[str, str | N
     return response.reason_phrase or "error (no body)", None
 
 
-def status_error(response: httpx.Response) -> APIStatusError:
-    """The typed error for a non-2xx response (``response`` must be read)."""
+def _scrub(value: object, secret: str) -> object:
+    """``value`` with every occurrence of ``secret`` in its strings replaced (JSON-like data)."""
+    if isinstance(value, str):
+        return value.replace(secret, "[redacted]") if secret in value else value
+    if isinstance(value, dict):
+        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secret) for item in value]
+    return value
+
+
+def status_error(response: httpx.Response, *, secret: str | None = None) -> APIStatusError:
+    """The typed error for a non-2xx response (``response`` must be read).
+
+    ``secret`` (the API key) is cut out of the message and the parsed body: a server or proxy that echoes
+    the request's ``Authorization`` header in its error text must not put the key into our exceptions.
+    """
     body = _error_body(response)
     message, code = _error_message(body, response)
+    if secret:
+        body, message = _scrub(body, secret), str(_scrub(message, secret))
+        code = None if code is None else str(_scrub(code, secret))
     return status_error_class(response.status_code)(
         message,
         response=response,

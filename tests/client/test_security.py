@@ -77,6 +77,29 @@ def test_key_is_not_in_any_error(answer: httpx.Response | Exception) -> None:
         assert request.headers["authorization"] == "Bearer [redacted]"
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(401, json={"error": f"Invalid key {API_KEY}", "path": "$", "code": "invalid-jwt"}),
+        httpx.Response(400, json={"message": f"bad header Bearer {API_KEY}", "extensions": {"auth": API_KEY}}),
+        httpx.Response(502, text=f"<html>upstream said: Authorization: Bearer {API_KEY}</html>"),
+    ],
+)
+def test_key_echoed_by_the_server_is_cut_out_of_the_error(answer: httpx.Response) -> None:
+    """A server or proxy that echoes the Authorization header must not put the key into our exception."""
+    recorder = Recorder(answer)
+    with (
+        RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, max_retries=0) as canvas,
+        pytest.raises(APIStatusError) as caught,
+    ):
+        canvas.generate(IMAGE, prompt="x")
+    error = caught.value
+    assert API_KEY not in str(error)
+    assert API_KEY not in repr(error.body)
+    assert API_KEY not in error.message
+    assert "[redacted]" in str(error) or "[redacted]" in repr(error.body)
+
+
 def test_key_is_not_in_the_result_response() -> None:
     with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=Recorder().transport) as canvas:
         result = canvas.generate(IMAGE, prompt="x")
