@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import hmac
+import json
 import logging
 import threading
 import uuid
@@ -68,6 +69,13 @@ class RecordedRequest:
 def _error(status: int, message: str, code: str, path: str = "$", **kw: Any) -> Reply:
     """Leonardo's documented error shape: ``{"error": ..., "path": ..., "code": ...}``."""
     return Reply(status, orjson.dumps({"error": message, "path": path, "code": code}), **kw)
+
+
+def _rounded_integers(op_id: str, body: Mapping[str, Any]) -> bool:
+    """Whether an integer field holds a float: orjson reads an integer literal beyond 64 bits as a rounded float
+    (-(2**63)-1 as -(2**63), which is valid), so such a body is parsed again, exactly, with the json module."""
+    fields = OPERATIONS[op_id]["fields"]
+    return any(isinstance(v, float) and k in fields and fields[k]["type"] == "integer" for k, v in body.items())
 
 
 def _retry_after(seconds: float) -> tuple[tuple[str, str], ...]:
@@ -153,6 +161,8 @@ class CanvasHandler:
         if not isinstance(parsed, dict):
             message = f"request body must be a JSON object, not {type(parsed).__name__}"
             return _error(400, message, "parse-failed", delay=delay), parsed, decision.fault
+        if _rounded_integers(op_id, parsed):
+            parsed = json.loads(body)  # exact integers, so validation judges the number that was sent
         try:
             payload = self._process(op_id, parsed, decision.index)
         except ValidationError as exc:

@@ -10,7 +10,7 @@ import httpx
 import orjson
 import pytest
 
-from leonardo_realtime_client import ImageError
+from leonardo_realtime_client import ImageError, ValidationError
 from leonardo_realtime_client._generated.models import (
     CreateLcmGenerationResponse200,
     PerformAlchemyUpscaleLcmResponse200,
@@ -18,6 +18,7 @@ from leonardo_realtime_client._generated.models import (
     PerformInstantRefineResponse200,
 )
 from leonardo_realtime_client._images import decode_data_url
+from leonardo_realtime_client._validation import validate_body
 from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, LOCAL_BASE_PATH, LocalTransport, ServerConfig
 
 from .conftest import AUTH, client_for, data_url, decode_output
@@ -287,3 +288,23 @@ def test_too_many_pixels_is_400_before_anything_is_decoded(http: httpx.Client) -
     assert response.status_code == 400
     assert "5000x4000" in response.json()["error"]
     assert "16,777,216 pixels" in response.json()["error"]
+
+
+@pytest.mark.parametrize("seed", [-(2**63) - 1, -(2**70), 2**64])
+def test_integers_beyond_64_bits_are_400_exactly_as_sent(http: httpx.Client, scene_url: str, seed: int) -> None:
+    """orjson reads such a literal as a rounded float (-(2**63)-1 as -(2**63), which is valid): the server must
+    judge the number that was sent, as the client does."""
+    content = b'{"imageDataUrl": "%s", "prompt": "p", "seed": %d}' % (scene_url.encode(), seed)
+    response = http.post("/generations-lcm", content=content, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    payload = error_of(response)
+    assert payload["path"] == "$.seed"
+    assert f"seed={seed}: " in payload["error"]
+    exact = {"imageDataUrl": scene_url, "prompt": "p", "seed": seed}
+    assert payload["error"] == str(ValidationError(validate_body("createLCMGeneration", exact), "createLCMGeneration"))
+
+
+def test_the_smallest_64_bit_seed_is_accepted(http: httpx.Client, scene_url: str) -> None:
+    content = b'{"imageDataUrl": "%s", "prompt": "p", "seed": %d}' % (scene_url.encode(), -(2**63))
+    response = http.post("/generations-lcm", content=content, headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
