@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import __version__
-from ._env import API_KEY_ENV, BASE_URL_ENV, CliEnv
+from ._env import API_KEY_ENV, BASE_URL_ENV, KEY_FILE_TYPE, CliEnv, check_key_file
 from ._exit import exit_codes_help
 from ._params import OPERATION_FOR_COMMAND, field_options, operation_fields
 from ._run import DEFAULT_NAME, run_operation
@@ -112,7 +111,8 @@ def _connection_options() -> list[click.Parameter]:
     return [
         click.Option(
             ["--api-key-file"],
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            type=KEY_FILE_TYPE,
+            callback=check_key_file,
             help=f"Read the API key from this file's first line (default: ${API_KEY_ENV}).",
         ),
         click.Option(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 import click
@@ -42,6 +42,17 @@ class Connection:
     timeout: float | None
     max_retries: int | None
     allow_insecure_http: bool
+
+
+def check_key_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``--api-key-file`` callback: a missing file is reported without its name, since a key pasted where the
+    file name belongs would otherwise be printed back (click's own check says "File 'sk-…' does not exist")."""
+    if value is not None and not value.is_file():
+        raise click.BadParameter("no such file (the value is not shown, in case it is a key given by mistake)")
+    return value
+
+
+KEY_FILE_TYPE: Final = click.Path(dir_okay=False, path_type=Path)
 
 
 def read_api_key(api_key_file: Path | None, *, required: bool) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .._errors import ConfigurationError, LeonardoError
-from ._env import API_KEY_ENV, CliEnv, read_api_key
+from ._env import API_KEY_ENV, KEY_FILE_TYPE, CliEnv, check_key_file, read_api_key
 from ._exit import exit_code_for
 from ._report import redact
 
@@ -61,7 +61,7 @@ def _is_loopback(host: str) -> bool:
     is_flag=True,
     help=f"Accept only the key from ${API_KEY_ENV} or --api-key-file (default: any non-empty key).",
 )
-@click.option("--api-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="See --require-key.")
+@click.option("--api-key-file", type=KEY_FILE_TYPE, callback=check_key_file, help="See --require-key.")
 @click.option(
     "--log-level", type=click.Choice(_LOG_LEVELS), default="info", show_default=True, help="uvicorn's log level."
 )

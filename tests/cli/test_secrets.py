@@ -84,6 +84,18 @@ def test_key_file_is_read_but_never_shown(run: Cli, fake: FakeCanvas, workdir: P
     _assert_no_key(result.output, repr(fake.connection))
 
 
+@pytest.mark.parametrize("command", ["refine", "serve"])
+def test_a_key_given_to_api_key_file_by_mistake_is_not_echoed(run: Cli, workdir: Path, command: str) -> None:
+    """`--api-key-file sk-…` (the key where a file name belongs): say so, without printing the value."""
+    (src,) = make_inputs(workdir, 1)
+    args = [src, "-p", "x"] if command == "refine" else ["--require-key"]
+    result = run(command, *args, "--api-key-file", FAKE_KEY)
+    assert result.exit_code == ExitCode.USAGE
+    assert "--api-key-file" in result.stderr
+    assert "no such file" in result.stderr
+    _assert_no_key(result.output, result.stdout, result.stderr)
+
+
 def test_connection_repr_hides_the_key() -> None:
     conn = Connection(
         api_key=FAKE_KEY, base_url=None, local=False, timeout=None, max_retries=None, allow_insecure_http=False
