@@ -359,7 +359,8 @@ def test_jpeg_path_does_not_call_into_pillow(monkeypatch: pytest.MonkeyPatch) ->
     def boom(*args: object) -> None:
         raise AssertionError("Pillow used for a JPEG")
 
-    monkeypatch.setattr(images, "_pillow", boom)
+    for part in (images._pil, images._transcode, images._masks):  # every way into Pillow
+        monkeypatch.setattr(part, "_pillow", boom)
     data = jpeg()
     assert to_jpeg_bytes(data) is data
     assert _payload(images.mask_data_url(data, size=(64, 48))) == data

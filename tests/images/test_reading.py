@@ -65,7 +65,8 @@ def test_a_trickling_file_object_is_read_to_the_end() -> None:
 
 
 def test_a_trickling_file_object_is_stopped_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_images, "MAX_IMAGE_BYTES", 2000)
+    for part in (_images._common, _images._reading):  # the cap and the bounded reader both look it up
+        monkeypatch.setattr(part, "MAX_IMAGE_BYTES", 2000)
     with pytest.raises(ImageError) as caught:
         to_jpeg_bytes(Trickle(jpeg_bytes(128, 96)))  # type: ignore[arg-type]
     assert caught.value.violations[0].field == "image"

@@ -1,0 +1,67 @@
+"""Images in: turn what a caller has into the ``data:image/jpeg;base64,…`` strings the API takes.
+
+Accepted inputs (:data:`ImageInput`): ``bytes``/``bytearray``/``memoryview`` holding an encoded image, a
+``str`` or :class:`os.PathLike` naming a file, a binary file object (read from its current position), a
+``PIL.Image.Image`` (when Pillow is installed) and an existing data URL (a ``str`` starting with ``data:``).
+
+Rules, in the order they are applied:
+
+* **Caps first.** More than :data:`MAX_IMAGE_BYTES` of encoded data, more than :data:`MAX_IMAGE_PIXELS`
+  pixels or a side beyond :data:`MAX_IMAGE_SIDE` is refused before anything is decoded or encoded. Pixel
+  counts of JPEG, PNG, GIF, BMP and WebP come from the file header, read here without Pillow.
+* **The bytes decide, not the label.** The format is sniffed from the magic bytes (:func:`sniff_format`). A
+  data URL whose declared type disagrees with its bytes, bad base64 or bytes that are no image raise
+  :class:`~leonardo_realtime_client.ImageError`; a payload whose label lies is never sent.
+* **A JPEG goes out as it is**: byte-identical, never decoded or re-encoded, Pillow is not even imported
+  (its header is checked here). A data URL that is already ``data:image/jpeg;base64,<valid JPEG>`` is
+  returned as the very same string.
+* **Everything else is transcoded to JPEG with Pillow** (imported lazily, only opened with the sniffed
+  format's plugin). Transparency is composited on **white** (what a viewer shows for a transparent
+  picture); palette, 1-bit, 16-bit, CMYK (through its ICC profile when it has one) and other modes are
+  converted to RGB or grayscale; an EXIF orientation is applied, because the new JPEG carries no EXIF; an
+  ICC profile is kept; animated images give their first frame. Quality :data:`JPEG_QUALITY`.
+* **Masks** (:func:`mask_data_url`) are white on black, white = the area to generate. Grayscale, RGB, 1-bit
+  and palette masks are converted to grayscale; for RGBA/LA masks the **alpha channel is the mask**
+  (opaque = generate) unless it is fully opaque, in which case the colours are used. The result is a
+  grayscale JPEG (the API's documented prefix is ``data:image/jpeg``); a JPEG mask goes out unchanged. A
+  ``size`` argument (the image's width and height) is checked against the mask's.
+
+The parts, one reason to change each: ``_headers`` (sniffing and header sizes, no Pillow), ``_reading``
+(bytes, paths, file objects, data URLs in), ``_data_urls`` (``data:`` URLs out and back), ``_transcode``
+(JPEG out, orientation, modes), ``_masks`` (mask rules), ``_pil`` (the one lazy way into Pillow) and
+``_common`` (limits and the format table).
+
+Every failure raises :class:`~leonardo_realtime_client.ImageError` naming the field, the value given (whole
+on ``.violations[0].value``, shortened in the message) and what is allowed.
+"""
+
+from __future__ import annotations
+
+from ._common import (
+    JPEG_QUALITY,
+    MASK_JPEG_QUALITY,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE,
+    ImageInput,
+)
+from ._data_urls import decode_data_url, encode_data_url
+from ._headers import image_size, sniff_format
+from ._masks import mask_data_url
+from ._transcode import image_data_url, to_jpeg_bytes
+
+__all__ = [
+    "JPEG_QUALITY",
+    "MASK_JPEG_QUALITY",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SIDE",
+    "ImageInput",
+    "decode_data_url",
+    "encode_data_url",
+    "image_data_url",
+    "image_size",
+    "mask_data_url",
+    "sniff_format",
+    "to_jpeg_bytes",
+]

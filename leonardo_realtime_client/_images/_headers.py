@@ -1,0 +1,157 @@
+"""Sniffing and headers: the format from the magic bytes, the size from the header (no Pillow for common formats)."""
+
+from __future__ import annotations
+
+import struct
+from typing import Final
+
+from .._errors import ImageError
+from ._common import _FORMATS_TEXT, _INPUTS_TEXT, Buffer
+from ._pil import _pillow_size
+
+_BMP_HEADER_SIZES: Final = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
+_HEIF_BRANDS: Final = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+_AVIF_BRANDS: Final = frozenset({b"avif", b"avis"})
+
+
+def sniff_format(data: Buffer) -> str | None:
+    """The image format of encoded ``data`` from its magic bytes, or ``None`` when it is no image known here.
+
+    Returns one of ``"jpeg"``, ``"png"``, ``"webp"``, ``"gif"``, ``"bmp"``, ``"tiff"``, ``"avif"``,
+    ``"heif"``, ``"ico"``. Only the first 32 bytes are looked at.
+    """
+    head = bytes(data[:32])
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:2] == b"BM" and len(head) >= 18 and struct.unpack_from("<I", head, 14)[0] in _BMP_HEADER_SIZES:
+        return "bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _AVIF_BRANDS:
+            return "avif"
+        if brand in _HEIF_BRANDS:
+            return "heif"
+    if head[:4] == b"\x00\x00\x01\x00" and len(head) >= 6 and head[4:6] != b"\x00\x00":
+        return "ico"
+    return None
+
+
+def image_size(data: Buffer, *, field: str = "image") -> tuple[int, int]:
+    """``(width, height)`` of an encoded image, read from its header only (nothing is decoded).
+
+    JPEG, PNG, GIF, BMP and WebP headers are parsed here; other formats are opened lazily with Pillow. The
+    size is the stored one: an EXIF orientation is not applied. Raises
+    :class:`~leonardo_realtime_client.ImageError` for bytes that are no image or a header cut short.
+    """
+    fmt = sniff_format(data)
+    if fmt is None:
+        raise ImageError(field, data, _not_an_image(data))
+    return _size(data, fmt, field, data)
+
+
+def _size(data: Buffer, fmt: str, field: str, value: object) -> tuple[int, int]:
+    """The size from the header; errors name ``value``, the input as the caller gave it."""
+    size = _header_size(data, fmt, field, value)
+    if size is None:
+        size = _pillow_size(data, fmt, field, value)
+    return size
+
+
+def _header_size(data: Buffer, fmt: str, field: str, value: object) -> tuple[int, int] | None:
+    """The size from the header for the formats parsed here, ``None`` for the others."""
+    try:
+        if fmt == "jpeg":
+            return _jpeg_size(data, field, value)
+        if fmt == "png":
+            if bytes(data[12:16]) != b"IHDR":
+                raise ImageError(field, value, "corrupt PNG: the IHDR header does not follow the signature")
+            width, height = struct.unpack_from(">II", data, 16)
+        elif fmt == "gif":
+            width, height = struct.unpack_from("<HH", data, 6)
+        elif fmt == "bmp":
+            if struct.unpack_from("<I", data, 14)[0] == 12:
+                width, height = struct.unpack_from("<HH", data, 18)
+            else:
+                width, height = struct.unpack_from("<ii", data, 18)
+                height = abs(height)  # negative: rows stored top-down
+        elif fmt == "webp":
+            width, height = _webp_size(data, field, value)
+        else:
+            return None
+    except struct.error:
+        raise ImageError(field, value, f"truncated {fmt.upper()}: the header is cut short") from None
+    if width <= 0 or height <= 0:
+        raise ImageError(field, value, f"corrupt {fmt.upper()}: the header gives a size of {width}x{height} pixels")
+    return width, height
+
+
+_SOF_MARKERS: Final = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # frame headers (not DHT, JPG, DAC)
+_STANDALONE_MARKERS: Final = frozenset({0x01, *range(0xD0, 0xD9)})  # TEM, RSTn, SOI: no length follows
+
+
+def _jpeg_size(data: Buffer, field: str, value: object) -> tuple[int, int]:
+    """Walk the JPEG marker segments up to the first frame header (SOFn) and read its size."""
+    end = len(data)
+    pos = 2
+    while pos < end:
+        if data[pos] != 0xFF:
+            raise ImageError(field, value, f"corrupt JPEG: expected a marker at byte {pos}")
+        while pos < end and data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos >= end:
+            break
+        marker = data[pos]
+        pos += 1
+        if marker in _STANDALONE_MARKERS:
+            continue
+        if marker in (0xD9, 0xDA):  # EOI or start of scan before any frame header
+            break
+        if pos + 2 > end:
+            break
+        (length,) = struct.unpack_from(">H", data, pos)
+        if marker in _SOF_MARKERS:
+            if pos + 7 > end:
+                break
+            height, width = struct.unpack_from(">HH", data, pos + 3)
+            if height == 0 or width == 0:
+                raise ImageError(field, value, f"unsupported JPEG: its frame header gives a size of {width}x{height}")
+            return width, height
+        if length < 2:
+            raise ImageError(field, value, f"corrupt JPEG: segment length {length} at byte {pos}")
+        pos += length
+    raise ImageError(field, value, "truncated or corrupt JPEG: no frame header (SOF) before the image data")
+
+
+def _webp_size(data: Buffer, field: str, value: object) -> tuple[int, int]:
+    chunk = bytes(data[12:16])
+    if chunk == b"VP8 ":
+        if bytes(data[23:26]) != b"\x9d\x01\x2a":
+            raise ImageError(field, value, "corrupt WebP: bad VP8 start code")
+        width, height = struct.unpack_from("<HH", data, 26)
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L":
+        if data[20] != 0x2F:
+            raise ImageError(field, value, "corrupt WebP: bad VP8L signature")
+        (bits,) = struct.unpack_from("<I", data, 21)
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X":
+        raw = bytes(data[24:30])
+        if len(raw) < 6:
+            raise struct.error
+        return int.from_bytes(raw[:3], "little") + 1, int.from_bytes(raw[3:], "little") + 1
+    raise ImageError(field, value, f"corrupt WebP: unknown first chunk {chunk!r}")
+
+
+def _not_an_image(data: Buffer) -> str:
+    head = bytes(data[:16])
+    if not head:
+        return f"empty data; expected {_INPUTS_TEXT}"
+    return f"not an image: the bytes start with {head!r}, which matches no {_FORMATS_TEXT} signature"

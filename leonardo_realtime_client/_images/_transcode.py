@@ -1,0 +1,172 @@
+"""Transcoding and orientation: any input as JPEG bytes; a JPEG byte-identical, anything else through Pillow."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, cast
+
+import pybase64
+
+from .._errors import ImageError
+from ._common import _JPEG_PREFIX, JPEG_QUALITY, Buffer, ImageInput, _check_pixels
+from ._headers import _jpeg_size, _not_an_image, _size, sniff_format
+from ._pil import _open, _pillow
+from ._reading import _read_input
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+
+def _decode(data: Buffer, fmt: str, field: str, value: object) -> PILImage.Image:
+    """Decode fully, after checking the pixel caps from the header."""
+    width, height = _size(data, fmt, field, value)
+    _check_pixels(width, height, field, value)
+    im = _open(data, fmt, field, value)
+    try:
+        im.load()
+    except Exception as exc:
+        raise ImageError(field, value, f"cannot decode this {fmt.upper()} image: {exc}") from None
+    return im
+
+
+def _oriented(im: PILImage.Image) -> PILImage.Image:
+    """Apply an EXIF orientation (the JPEG written here carries no EXIF, so it would be lost)."""
+    try:
+        orientation = im.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block is no reason to refuse the picture
+        return im
+    if orientation in (2, 3, 4, 5, 6, 7, 8):
+        from PIL import ImageOps
+
+        return ImageOps.exif_transpose(im)
+    return im
+
+
+def _to_rgb_or_l(im: PILImage.Image) -> tuple[PILImage.Image, bytes | None]:
+    """A mode JPEG can hold (``RGB`` or ``L``), transparency composited on white; with the ICC profile to keep."""
+    from PIL import Image
+
+    icc: bytes | None = im.info.get("icc_profile") or None
+    mode = im.mode
+    if mode in ("RGB", "L"):
+        return im, icc
+    if mode == "1":
+        return im.convert("L"), icc
+    if mode == "P":
+        mode = "RGBA" if _palette_has_alpha(im) else "RGB"
+        im = im.convert(mode)
+        if mode == "RGB":
+            return im, icc
+    if mode in ("PA", "RGBa", "RGBX"):
+        im = im.convert("RGBA" if mode != "RGBX" else "RGB")
+        mode = im.mode
+        if mode == "RGB":
+            return im, icc
+    if mode in ("LA", "La"):
+        im = im.convert("LA")
+        out = Image.new("L", im.size, 255)
+        out.paste(im.getchannel("L"), mask=im.getchannel("A"))
+        return out, icc
+    if mode == "RGBA":
+        out = Image.new("RGB", im.size, (255, 255, 255))
+        out.paste(im, mask=im.getchannel("A"))
+        return out, icc
+    if mode.startswith("I") or mode == "F":
+        return _gray8(im), icc
+    if mode == "CMYK" and icc:
+        converted = _cmyk_to_srgb(im, icc)
+        if converted is not None:
+            return converted, None
+    return im.convert("RGB"), None  # CMYK, YCbCr, LAB, HSV …: the profile (if any) no longer applies
+
+
+def _cmyk_to_srgb(im: PILImage.Image, icc: bytes) -> PILImage.Image | None:
+    """Colour-managed CMYK → sRGB through the image's own profile; ``None`` when that is not possible."""
+    try:
+        from PIL import ImageCms
+
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except Exception:  # no littlecms, or an unusable profile: the caller falls back to the plain conversion
+        return None
+
+
+def _palette_has_alpha(im: PILImage.Image) -> bool:
+    return im.info.get("transparency") is not None or (im.palette is not None and im.palette.mode == "RGBA")
+
+
+def _gray8(im: PILImage.Image) -> PILImage.Image:
+    """8-bit grayscale from 16/32-bit integer or float modes, scaling rather than clipping."""
+    if im.mode == "F":
+        low, high = cast("tuple[float, float]", im.getextrema())
+        scale = 255.0 if low >= 0.0 and high <= 1.0 else 1.0  # floats in 0..1 are fractions of white
+        return im.point(lambda v: v * scale + 0.5).convert("L")
+    im = im.convert("I")
+    _, high = cast("tuple[int, int]", im.getextrema())
+    if high > 255:  # 16-bit data (Pillow keeps 16-bit grayscale PNG/TIFF as I;16 or I)
+        return im.point(lambda v: v / 257 + 0.5).convert("L")
+    return im.convert("L")
+
+
+def _encode_jpeg(im: PILImage.Image, quality: int, icc: bytes | None, field: str, value: object) -> bytes:
+    buf = io.BytesIO()
+    try:
+        if icc is not None:
+            im.save(buf, format="JPEG", quality=quality, icc_profile=icc)
+        else:
+            im.save(buf, format="JPEG", quality=quality)
+    except (OSError, ValueError) as exc:
+        raise ImageError(field, value, f"cannot encode as JPEG: {exc}") from None
+    return buf.getvalue()
+
+
+def _check_pil(im: PILImage.Image, field: str, value: object) -> None:
+    width, height = im.size
+    if width <= 0 or height <= 0:
+        raise ImageError(field, value, f"image of {width}x{height} pixels has no pixels")
+    _check_pixels(width, height, field, value)
+
+
+def _jpeg_buffer(image: ImageInput, field: str, quality: int) -> tuple[Buffer, str | None]:
+    """JPEG bytes for ``image`` (no copy of a JPEG input), plus a clean data URL when the input was one."""
+    data, pil_image, url = _read_input(image, field)
+    if data is not None:
+        fmt = sniff_format(data)
+        if fmt is None:
+            raise ImageError(field, image, _not_an_image(data))
+        if fmt == "jpeg":
+            width, height = _jpeg_size(data, field, image)
+            _check_pixels(width, height, field, image)
+            return data, url
+        with _decode(data, fmt, field, image) as decoded:
+            pil_image = decoded
+            return _transcode(pil_image, field, image, quality), None
+    assert pil_image is not None
+    _pillow(field, image, "encode PIL images")
+    _check_pil(pil_image, field, image)
+    return _transcode(pil_image, field, image, quality), None
+
+
+def _transcode(im: PILImage.Image, field: str, value: object, quality: int) -> bytes:
+    im = _oriented(im)
+    _check_pil(im, field, value)
+    converted, icc = _to_rgb_or_l(im)
+    return _encode_jpeg(converted, quality, icc, field, value)
+
+
+def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> bytes:
+    """The image as JPEG bytes: a JPEG byte-identical (never decoded), any other format transcoded with Pillow.
+
+    ``quality`` applies to transcoded images only. See the module docstring for the rules; failures raise
+    :class:`~leonardo_realtime_client.ImageError` naming ``field``.
+    """
+    data, _ = _jpeg_buffer(image, field, quality)
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def image_data_url(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> str:
+    """``data:image/jpeg;base64,…`` for ``image`` (a JPEG is not re-encoded; a JPEG data URL comes back as is)."""
+    data, url = _jpeg_buffer(image, field, quality)
+    if url is not None:
+        return url
+    return _JPEG_PREFIX + pybase64.b64encode_as_string(data)
