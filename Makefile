@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel-check clean
+.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -58,6 +58,10 @@ bench: $(STAMP) $(BENCH_STAMP) ## Client overhead vs a hand-written floor and le
 update-spec: $(STAMP) ## Adopt a new spec: make update-spec SPEC=<path or URL>
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL>"; exit 2; }
 	$(PY) scripts/update_spec.py "$(SPEC)"
+
+wheel: $(STAMP) ## Build the wheel (and sdist) into dist/, for `pip install dist/<wheel>[server]` anywhere
+	$(PY) -m build --outdir dist .
+	@ls dist/*.whl
 
 wheel-check: $(STAMP) ## Build the wheel, install it into a fresh venv, import it there
 	$(PY) scripts/wheel_check.py
