@@ -12,12 +12,24 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
+CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (the generated code uses 3.11 syntax); set PYTHON=python3.11")'
+
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (the generated code uses 3.11 syntax); set PYTHON=python3.11")'
+	@$(CHECK_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# What the demo needs and nothing more: the package with its `server` extra (no development tools).
+DEMO_STAMP := $(VENV)/.demo-installed
+
+$(DEMO_STAMP): pyproject.toml
+	@$(CHECK_PYTHON)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[server]'
+	touch $(DEMO_STAMP)
 
 install: $(STAMP) ## Create .venv and install the package with its dev tools
 
@@ -43,7 +55,7 @@ pytest: $(STAMP) ## The test suite alone
 
 test: lint typecheck pytest check-drift wheel-check ## Everything CI runs
 
-demo: $(STAMP) ## The four operations on a sample image, local server, no key -> demo-output/ (REAL_API=1: Leonardo)
+demo: $(DEMO_STAMP) ## The four operations on a sample image, local server, no key -> demo-output/, then next steps (REAL_API=1: Leonardo)
 	$(PY) -m leonardo_realtime_client._demo $(if $(REAL_API),--real-api) $(DEMO_ARGS)
 
 BENCH_STAMP := $(VENV)/.bench-installed

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import io
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ._client import RealtimeCanvas
     from ._result import RealtimeResult
 
-__all__ = ["DEMO_PROMPT", "DemoReport", "DemoRow", "main", "run_demo", "sample_image", "sample_mask"]
+__all__ = ["DEMO_PROMPT", "DemoReport", "DemoRow", "main", "next_steps", "run_demo", "sample_image", "sample_mask"]
 
 DEMO_PROMPT = "a lighthouse on a rocky coast at sunset, warm light"
 INPAINT_PROMPT = "a red sailing boat on the sea at sunset"
@@ -238,6 +239,36 @@ def run_demo(
     return report
 
 
+def _cli_path() -> str:
+    """How to call the ``leonardo-realtime`` console script of this environment from the current folder."""
+    script = Path(sys.executable).parent / "leonardo-realtime"
+    if not script.exists():
+        return "leonardo-realtime"
+    relative = os.path.relpath(script)
+    return shlex.quote(relative if not relative.startswith("..") else str(script))
+
+
+def next_steps(output_dir: str | os.PathLike[str], *, cli: str = "leonardo-realtime", real_api: bool = False) -> str:
+    """What to try after the demo: the CLI (``cli`` is how to call it), the local server and the outputs' folder."""
+    out = Path(output_dir)
+    sample = shlex.quote(str(out / "input.png"))
+    lines = [
+        "Next steps (no key needed):",
+        f"  {cli} --help",
+        f'  {cli} refine --local {sample} -p "ink drawing" -o refined.jpg',
+        f"  {cli} serve --port 8000   # the local server on 127.0.0.1; then, in another shell:",
+        "  export LEONARDO_BASE_URL=http://127.0.0.1:8000/api/rest/v1 LEONARDO_API_KEY=anything",
+        f'  {cli} generate {sample} -p "a castle at dusk" -o castle.jpg',
+        f"The outputs are in {out.resolve()} (contact-sheet.png shows them side by side).",
+    ]
+    if not cli.startswith("leonardo-realtime"):
+        folder = shlex.quote(str(Path(cli).parent))
+        lines.insert(1, f"  The CLI is in {folder}/ (or run: . {folder}/activate, then leonardo-realtime)")
+    if not real_api:
+        lines.append("With a real key: export LEONARDO_API_KEY=... (paid calls); see the README's Usage section.")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m leonardo_realtime_client._demo", description=run_demo.__doc__)
     parser.add_argument("-o", "--output", default="demo-output", help="folder for the images (default: %(default)s)")
@@ -250,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LeonardoError as exc:
         print(f"demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    print()
+    print(next_steps(args.output, cli=_cli_path(), real_api=args.real_api))
     return 0
 
 

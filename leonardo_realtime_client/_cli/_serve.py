@@ -188,3 +188,8 @@ def demo_command(output: Path, over_http: bool, real_api: bool, json_output: boo
             "contact_sheet": str(report.contact_sheet),
         }
         click.echo(redact(json.dumps(doc, indent=2), secret))
+    else:
+        from .._demo import next_steps
+
+        echo("")
+        echo(next_steps(output, real_api=real_api))

@@ -54,3 +54,11 @@ def test_demo_real_api_needs_a_key(run: Cli, workdir: Path) -> None:
 def test_demo_targets_exclude_each_other(run: Cli) -> None:
     result = run("demo", "--real-api", "--over-http")
     assert result.exit_code == ExitCode.USAGE
+
+
+def test_demo_ends_with_next_steps(run: Cli, workdir: Path) -> None:
+    result = run("demo", "-o", "tour")
+    assert result.exit_code == 0, result.output
+    assert "leonardo-realtime refine --local tour/input.png" in result.stdout
+    assert "LEONARDO_BASE_URL=http://127.0.0.1:8000/api/rest/v1" in result.stdout
+    assert "Next steps" not in run("demo", "-o", "tour2", "--json").stdout  # standard output stays JSON

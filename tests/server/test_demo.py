@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import pytest
 from PIL import Image
 
 from leonardo_realtime_client import ConfigurationError
-from leonardo_realtime_client._demo import main, run_demo, sample_image, sample_mask
+from leonardo_realtime_client._demo import main, next_steps, run_demo, sample_image, sample_mask
 
 
 def test_demo_writes_every_output_and_a_labelled_contact_sheet(tmp_path: Path) -> None:
@@ -73,3 +76,40 @@ def test_command_line_exit_status(
     assert (tmp_path / "ok" / "contact-sheet.png").exists()
     with pytest.raises(SystemExit):
         main(["--real-api", "--over-http"])
+
+
+def test_command_line_ends_with_next_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-o", str(tmp_path / "tour")]) == 0
+    out = capsys.readouterr().out
+    steps = out[out.index("Next steps") :]
+    cli = str(Path(sys.executable).parent / "leonardo-realtime")  # this environment's console script
+    relative = os.path.relpath(cli)
+    assert f"{cli if relative.startswith('..') else relative} --help" in steps
+    assert "refine --local" in steps
+    assert "serve --port 8000" in steps
+    assert "export LEONARDO_BASE_URL=http://127.0.0.1:8000/api/rest/v1 LEONARDO_API_KEY=anything" in steps
+    assert f"The outputs are in {(tmp_path / 'tour').resolve()}" in steps
+    assert "export LEONARDO_API_KEY=..." in steps  # how to go on with a real key
+
+
+def test_next_steps_name_the_cli_and_its_folder() -> None:
+    steps = next_steps("out", cli=".venv/bin/leonardo-realtime")
+    assert ".venv/bin/leonardo-realtime refine --local out/input.png" in steps
+    assert "The CLI is in .venv/bin/ (or run: . .venv/bin/activate" in steps
+    plain = next_steps("my out", cli="leonardo-realtime", real_api=True)
+    assert "'my out/input.png'" in plain  # quoted for the shell
+    assert "The CLI is in" not in plain  # on PATH: nothing to explain
+    assert "export LEONARDO_API_KEY=..." not in plain  # the real-API demo already had a key
+
+
+def test_make_demo_installs_the_server_extra_only(tmp_path: Path) -> None:
+    root = Path(__file__).parents[2]
+    plan = subprocess.run(
+        ["make", "-n", "--no-print-directory", "-C", str(root), "demo", f"VENV={tmp_path / 'venv'}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installs = [line for line in plan.splitlines() if "pip install" in line and "-e" in line]
+    assert installs == [f"{tmp_path / 'venv'}/bin/python -m pip install --quiet -e '.[server]'"]
+    assert "_demo" in plan.splitlines()[-1]
