@@ -2,8 +2,8 @@
 process counts client CPU only.
 
 Parent side: ``with server_subprocess() as base_url: ...``. Child side (``python -m benchmarks.serverproc``)
-starts the project's local server (``leonardo_realtime_client.server.running_server``) with zero added
-latency, prints its base URL on one line and serves until its stdin closes.
+starts the project's local server (``leonardo_realtime_client.server.running_server``) with the given added
+latency (zero by default), prints its base URL on one line and serves until its stdin closes.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ API_KEY = "bench-key-not-secret"
 
 
 @contextmanager
-def server_subprocess(*, cpu: int | None = None) -> Iterator[str]:
-    """Start the local server in a child process and yield its base URL; stop it on exit."""
-    command = [sys.executable, "-m", "benchmarks.serverproc"]
+def server_subprocess(*, cpu: int | None = None, latency: float = 0.0) -> Iterator[str]:
+    """Start the local server in a child process (``latency`` seconds added to every answer) and yield its base
+    URL; stop it on exit."""
+    command = [sys.executable, "-m", "benchmarks.serverproc", "--latency", str(latency)]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -41,11 +42,11 @@ def server_subprocess(*, cpu: int | None = None) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-def _serve() -> None:
-    from leonardo_realtime_client.server import ServerConfig, running_server
+def _serve(latency: float) -> None:
+    from leonardo_realtime_client.server import Latency, ServerConfig, running_server
 
-    # Zero added latency, no faults, no request log; the token is checked like the real API checks it.
-    config = ServerConfig(require_token=API_KEY, history=0)
+    # No faults, no request log; the token is checked like the real API checks it.
+    config = ServerConfig(require_token=API_KEY, history=0, latency=Latency(fixed=latency))
     with running_server(config) as base_url:
         print(base_url, flush=True)
         sys.stdin.read()  # serve until the parent closes our stdin
@@ -54,10 +55,11 @@ def _serve() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cpu", type=int, help="pin the server to this CPU")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     args = parser.parse_args()
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
-    _serve()
+    _serve(args.latency)
 
 
 if __name__ == "__main__":

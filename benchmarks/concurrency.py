@@ -1,0 +1,129 @@
+"""Many async calls at once against the local server with a fixed latency: requests/s and connection reuse.
+
+``concurrency`` tasks share one client and each sends ``per_task`` requests back to back (a closed loop), so
+the server always has ``concurrency`` requests in flight. The server sleeps ``latency`` seconds per answer,
+as the real API does for ~0.2-1 s, and runs in another process. Rows, measured alternately:
+
+* **httpx loop**: a hand-written ``httpx.AsyncClient()`` with httpx's default pool limits, posting the same
+  body made with ``orjson`` (the floor of ``floor.py``);
+* **ours**: ``AsyncRealtimeCanvas.generate`` with its own default pool.
+
+Connections are counted with httpcore's ``trace`` extension (``connection.connect_tcp.started``), set on every
+request by an httpx request hook, so both rows are counted the same way. *Reused* = 1 - new connections /
+requests. Requests/s is requests / wall time of the whole batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import orjson
+
+from .floor import PATH, request_body
+from .rows import _ours_kwargs
+
+TraceCounter = dict[str, int]
+
+
+def _counting_hook(counter: TraceCounter) -> Callable[[httpx.Request], Awaitable[None]]:
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        if name == "connection.connect_tcp.started":
+            counter["connects"] += 1
+
+    async def hook(request: httpx.Request) -> None:
+        counter["requests"] += 1
+        request.extensions["trace"] = trace
+
+    return hook
+
+
+async def _closed_loop(call: Callable[[], Awaitable[object]], concurrency: int, per_task: int) -> float:
+    async def worker() -> None:
+        for _ in range(per_task):
+            await call()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - start
+
+
+async def _httpx_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurrency: int, per_task: int) -> Any:
+    counter: TraceCounter = {"connects": 0, "requests": 0}
+    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, timeout=60.0, event_hooks={"request": [_counting_hook(counter)]}
+    ) as client:
+
+        async def call() -> None:
+            response = await client.post(PATH, content=orjson.dumps(request_body(jpeg, size)))
+            response.raise_for_status()
+            orjson.loads(response.content)
+
+        wall = await _closed_loop(call, concurrency, per_task)
+    return wall, counter
+
+
+async def _ours_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurrency: int, per_task: int) -> Any:
+    from leonardo_realtime_client import AsyncRealtimeCanvas
+
+    counter: TraceCounter = {"connects": 0, "requests": 0}
+    async with AsyncRealtimeCanvas(api_key=api_key, base_url=base_url, allow_insecure_http=True) as canvas:
+        canvas.http_client.event_hooks["request"].append(_counting_hook(counter))
+        kwargs = _ours_kwargs(size)
+
+        async def call() -> None:
+            await canvas.generate(jpeg, **kwargs)
+
+        wall = await _closed_loop(call, concurrency, per_task)
+    return wall, counter
+
+
+ROWS = {"httpx": _httpx_row, "ours": _ours_row}
+
+
+def measure_concurrency(
+    base_url: str,
+    api_key: str,
+    jpeg: bytes,
+    size: int,
+    *,
+    concurrencies: tuple[int, ...] = (16, 64),
+    per_task: int = 8,
+    repeats: int = 2,
+    runner: asyncio.Runner,
+) -> dict[str, Any]:
+    """{concurrency: {row: {requests_per_s, reused, connects, requests, cpu_ms_per_req}}}, medians of `repeats`."""
+    out: dict[str, Any] = {}
+    for concurrency in concurrencies:
+        samples: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in ROWS}
+        for r in range(repeats):
+            order = list(ROWS) if r % 2 == 0 else list(reversed(ROWS))
+            for name in order:
+                cpu0 = time.process_time()
+                wall, counter = runner.run(ROWS[name](base_url, api_key, jpeg, size, concurrency, per_task))
+                cpu = time.process_time() - cpu0
+                samples[name].append((wall, cpu, counter["connects"], counter["requests"]))
+        rows: dict[str, Any] = {}
+        for name, values in samples.items():
+            requests = values[0][3]
+            rows[name] = {
+                "requests": requests,
+                "requests_per_s": statistics.median(requests / v[0] for v in values),
+                "cpu_ms_per_req": statistics.median(v[1] / requests for v in values) * 1e3,
+                "connects": statistics.median(v[2] for v in values),
+                "reused": statistics.median(1 - v[2] / v[3] for v in values),
+            }
+        rows["ratio"] = rows["ours"]["requests_per_s"] / rows["httpx"]["requests_per_s"]
+        out[str(concurrency)] = rows
+        print(
+            f"  {concurrency} concurrent: ours {rows['ours']['requests_per_s']:.0f} req/s "
+            f"({rows['ours']['reused']:.0%} reused), httpx loop {rows['httpx']['requests_per_s']:.0f} req/s "
+            f"({rows['httpx']['reused']:.0%} reused)",
+            flush=True,
+        )
+    return out
