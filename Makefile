@@ -67,9 +67,9 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 bench: $(STAMP) $(BENCH_STAMP) ## Client overhead vs a hand-written floor and leonardo-ai-sdk (~2 min; writes benchmarks/RESULTS.md)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
-update-spec: $(STAMP) ## Adopt a new spec: make update-spec SPEC=<path or URL>
-	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL>"; exit 2; }
-	$(PY) scripts/update_spec.py "$(SPEC)"
+update-spec: $(STAMP) ## Adopt a new spec (JSON or YAML): make update-spec SPEC=<path or URL> [SOURCE=<upstream URL>]
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL> [SOURCE=<upstream URL>]"; exit 2; }
+	$(PY) scripts/update_spec.py "$(SPEC)" $(if $(SOURCE),--source "$(SOURCE)")
 
 wheel: $(STAMP) ## Build the wheel (and sdist) into dist/, for `pip install dist/<wheel>[server]` anywhere
 	$(PY) -m build --outdir dist .

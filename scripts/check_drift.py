@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generate import GenerationError, generate
+from generate import GenerationError, ToolVersionError, check_tools, generate
 from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, sha256_of
 
 IGNORED_DIRS = {"__pycache__"}
@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=Path, default=GENERATED_DIR)
     parser.add_argument("--provenance", type=Path, default=PROVENANCE_PATH)
     args = parser.parse_args(argv)
+    try:
+        check_tools()
+    except ToolVersionError as exc:
+        print(f"drift check cannot run: {exc}", file=sys.stderr)
+        return 1
     try:
         problems = check(args.spec, args.generated, args.provenance)
     except GenerationError as exc:

@@ -57,6 +57,8 @@ Modules, one concern each: ``changelog_model`` (the result types), ``changelog_f
 into fields), ``changelog_compare`` (comparing fields and the classification rules), ``changelog_operations``
 (parameters, bodies, responses, authentication, ``diff``); this one renders the result and is the command line.
 
+Either spec may be JSON or YAML.
+
 Usage: python scripts/spec_changelog.py OLD_SPEC NEW_SPEC [--json] [--fail-on-breaking]
 """
 
@@ -136,7 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when any change is BREAKING")
     args = parser.parse_args(argv)
-    changelog = diff(load_spec(args.old), load_spec(args.new))
+    try:
+        changelog = diff(load_spec(args.old), load_spec(args.new))
+    except (OSError, ValueError) as exc:
+        print(f"spec_changelog: cannot read the spec: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(as_dict(changelog), indent=2, ensure_ascii=False))
     else:

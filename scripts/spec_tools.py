@@ -1,5 +1,9 @@
 """Reading, hashing and pruning the vendored OpenAPI spec (a pipeline step before generation).
 
+A spec is read as JSON or YAML alike (YAML 1.2 with ruamel.yaml, the library openapi-python-client reads
+YAML with), then normalised to what JSON can hold (mapping keys as strings, dates as ISO text), so every
+step sees the same data whichever format upstream published.
+
 The vendored file is never edited. What the generator sees is a pruned copy: only the components
 that the four operations reach, so no unused model class is generated and the generator has nothing
 to warn about (two unused Blueprint schemas make 0.29.1 warn "Cannot take allOf a non-object").
@@ -11,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "leonardo-ai-realtime-canvas-openapi.json"
@@ -20,14 +24,56 @@ GENERATED_DIR = ROOT / "leonardo_realtime_client" / "_generated"
 GENERATOR_CONFIG = ROOT / "generator-config.yaml"
 
 Spec = dict[str, Any]
+SpecFormat = Literal["json", "yaml"]
 
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def parse_document(data: bytes, source: str) -> tuple[Any, SpecFormat]:
+    """``data`` parsed as JSON (when it starts with ``{`` or ``[``) or else as YAML, and which it was.
+
+    Raises ``ValueError`` naming ``source`` when it is neither (a web page gets a hint).
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source}: not JSON or YAML (not UTF-8 text: {exc})") from exc
+    head = text.lstrip()[:1]
+    if head in {"{", "["}:
+        try:
+            return json.loads(text), "json"
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{source}: not JSON: {exc}") from exc
+    if head == "<":
+        raise ValueError(f"{source}: not JSON or YAML (a web page? use the raw file's URL)")
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        loaded = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise ValueError(f"{source}: not JSON or YAML: {exc}") from exc
+    # What JSON holds: integer keys such as response codes become "200", dates their ISO text.
+    return json.loads(json.dumps(loaded, default=_json_default)), "yaml"
+
+
+def _json_default(value: object) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return str(isoformat())
+    raise TypeError(f"a YAML value JSON cannot hold: {value!r}")
+
+
+def to_json_bytes(spec: Spec) -> bytes:
+    """``spec`` written as the vendored JSON is (2-space indent, no trailing newline, UTF-8)."""
+    return json.dumps(spec, indent=2, ensure_ascii=False).encode("utf-8")
+
+
 def load_spec(path: Path = SPEC_PATH) -> Spec:
-    data = json.loads(path.read_bytes())
+    """The OpenAPI document at ``path`` (JSON or YAML); ``ValueError`` naming the path when it is not one."""
+    data, _ = parse_document(path.read_bytes(), str(path))
     if not isinstance(data, dict) or "paths" not in data:
         raise ValueError(f"{path}: not an OpenAPI document (no 'paths')")
     return data

@@ -1,18 +1,22 @@
 """Adopt a new version of the spec: ``make update-spec SPEC=<path or URL>``.
 
 1. Read the new spec: an ``http(s)://`` URL is fetched with httpx (redirects followed), anything else is a
-   path (or ``file://`` URL) read byte for byte. It must be an OpenAPI 3 JSON document with ``paths``.
+   path (or ``file://`` URL) read byte for byte. It must be an OpenAPI 3 document with ``paths``, in JSON or
+   YAML. JSON is vendored byte for byte; YAML is converted to JSON (the vendored file stays JSON) and the
+   provenance says so, with the sha256 and size of the YAML bytes it was converted from.
 2. Generate the client from it into a temporary folder (scripts/generate.py). If that fails, nothing is
    replaced -- the vendored spec, ``openapi/PROVENANCE.json`` and ``_generated/`` stay exactly as they were --
    and the generator's error is shown (exit 1).
-3. Replace the vendored spec (same bytes as the source), record provenance (source, date, sha256, bytes,
-   the sha256 it replaced) and install the new tree. If any of these steps fails, all three are restored.
+3. Replace the vendored spec, record provenance (where it comes from, date, sha256, bytes, the sha256 it
+   replaced, whether it was converted) and install the new tree. ``--source URL`` records the upstream
+   location when the file given is a local copy of it (otherwise a temporary path would be recorded).
+   If any of these steps fails, all three are restored.
 4. Print which generated files changed and the semantic changelog of the API surface
    (scripts/spec_changelog.py: every change marked BREAKING or non-breaking).
 
 ``--dry-run`` does steps 1, 2 and 4 and replaces nothing.
 
-Usage: python scripts/update_spec.py SOURCE [--dry-run] [--spec-path P] [--provenance P] [--generated DIR]
+Usage: python scripts/update_spec.py SPEC [--source URL] [--dry-run] [--spec-path P] [--provenance P] [--generated DIR]
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from urllib.request import url2pathname
 import spec_changelog
 from check_drift import compare_trees
 from generate import GenerationError, generate
-from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, Spec
+from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, Spec, SpecFormat, parse_document, to_json_bytes
 
 if TYPE_CHECKING:
     import httpx
@@ -58,6 +62,7 @@ class UpdateResult:
     files: tuple[str, ...]  # "changed: x.py", "added: y.py", "removed: z.py" (relative to the generated dir)
     changelog: spec_changelog.Changelog
     adopted: bool  # False for --dry-run and for an identical spec
+    converted: bool = False  # the source was YAML, vendored as JSON
 
 
 def _is_url(source: str) -> bool:
@@ -97,20 +102,24 @@ def _read_path(path: Path, source: str) -> bytes:
 
 
 def parse_spec(data: bytes, source: str) -> Spec:
-    """``data`` as an OpenAPI 3 document, or an :class:`UpdateError` saying what is wrong with it."""
+    """``data`` (JSON or YAML) as an OpenAPI 3 document, or an :class:`UpdateError` saying what is wrong with it."""
+    return _parse(data, source)[0]
+
+
+def _parse(data: bytes, source: str) -> tuple[Spec, SpecFormat]:
     try:
-        spec = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        hint = " (a web page? use the raw file's URL)" if data.lstrip()[:1] == b"<" else ""
-        raise UpdateError(f"{source}: not JSON{hint}: {exc}") from exc
+        spec, fmt = parse_document(data, source)
+    except ValueError as exc:
+        raise UpdateError(str(exc)) from exc
     if not isinstance(spec, dict):
-        raise UpdateError(f"{source}: a JSON {type(spec).__name__}, expected an OpenAPI document (an object)")
+        kind = "JSON" if fmt == "json" else "YAML"
+        raise UpdateError(f"{source}: a {kind} {type(spec).__name__}, expected an OpenAPI document (an object)")
     version = spec.get("openapi")
     if not isinstance(version, str) or not version.startswith("3."):
         raise UpdateError(f"{source}: 'openapi' is {version!r}, expected an OpenAPI 3.x version such as '3.0.0'")
     if not isinstance(spec.get("paths"), dict) or not spec["paths"]:
         raise UpdateError(f"{source}: no operations ('paths' is missing or empty)")
-    return spec
+    return spec, fmt
 
 
 def _sha256(data: bytes) -> str:
@@ -142,9 +151,21 @@ def _display(path: Path) -> str:
 
 
 def new_provenance(
-    old: dict[str, Any], *, source: str, spec_name: str, data: bytes, today: date, old_sha256: str | None
+    old: dict[str, Any],
+    *,
+    source: str,
+    spec_name: str,
+    data: bytes,
+    today: date,
+    old_sha256: str | None,
+    converted_from: bytes | None = None,
 ) -> dict[str, Any]:
-    """The provenance record for ``data`` adopted from ``source``; unrelated keys of ``old`` are kept."""
+    """The provenance record for ``data`` adopted from ``source``; unrelated keys of ``old`` are kept.
+
+    ``source`` is the upstream location when known (an ``http(s)`` URL becomes ``upstream.url``).
+    ``converted_from`` holds the YAML bytes ``data`` was converted from, recorded by hash and size.
+    """
+    converted = converted_from is not None
     record: dict[str, Any] = {
         "file": spec_name,
         "sha256": _sha256(data),
@@ -153,12 +174,27 @@ def new_provenance(
         "vendored_from": source,
         "vendored_on": today.isoformat(),
         "previous_sha256": old_sha256,
-        "note": "Byte-identical to vendored_from. Never corrected by hand: corrections happen in pipeline steps "
-        "(scripts/). Update with `make update-spec SPEC=<path or URL>`.",
+        "converted": None,
+        "note": (
+            "Converted from YAML at vendored_from to JSON (same data, not the same bytes): see 'converted'. "
+            if converted
+            else "Byte-identical to vendored_from. "
+        )
+        + "Never corrected by hand: corrections happen in pipeline steps (scripts/). "
+        "Update with `make update-spec SPEC=<path or URL> [SOURCE=<upstream URL>]`.",
     }
+    if converted_from is not None:
+        record["converted"] = {
+            "from": "YAML",
+            "source_sha256": _sha256(converted_from),
+            "source_bytes": len(converted_from),
+            "how": "parsed as YAML 1.2 (ruamel.yaml, safe) and written as JSON with a 2-space indent "
+            "by scripts/update_spec.py",
+        }
     merged = {**old, **record}
-    if merged["upstream"] is None:  # a local file: the old upstream no longer describes these bytes
-        del merged["upstream"]
+    for key in ("upstream", "converted"):  # a stale upstream or conversion no longer describes these bytes
+        if merged[key] is None:
+            del merged[key]
     return merged
 
 
@@ -171,24 +207,30 @@ def update_spec(
     today: date | None = None,
     transport: httpx.BaseTransport | None = None,
     dry_run: bool = False,
+    upstream: str | None = None,
 ) -> UpdateResult:
-    """Adopt the spec at ``source``; raises :class:`UpdateError` (nothing replaced) when it cannot."""
+    """Adopt the spec at ``source``; raises :class:`UpdateError` (nothing replaced) when it cannot.
+
+    ``upstream`` is where the file at ``source`` comes from (recorded in the provenance instead of ``source``).
+    """
     if not _is_url(source) and Path(source).resolve() == spec_path.resolve():
         raise UpdateError(
             f"{source} is the vendored spec itself; it is never edited in place. Put the new spec elsewhere "
             "and pass that path (or restore this one with `git checkout -- openapi/`)"
         )
-    data = fetch(source, transport=transport)
-    new_spec = parse_spec(data, source)
+    raw = fetch(source, transport=transport)
+    new_spec, fmt = _parse(raw, source)
+    data = raw if fmt == "json" else to_json_bytes(new_spec)
     old_data = spec_path.read_bytes() if spec_path.exists() else None
     try:
-        old_spec: Spec = json.loads(old_data) if old_data is not None else {"paths": {}}
-    except json.JSONDecodeError:
+        old_spec: Spec = _parse(old_data, str(spec_path))[0] if old_data is not None else {"paths": {}}
+    except UpdateError:
         old_spec = {"paths": {}}
     changelog = spec_changelog.diff(old_spec, new_spec)
     old_sha = _sha256(old_data) if old_data is not None else None
     result_args: dict[str, Any] = {
-        "source": source,
+        "source": upstream or source,
+        "converted": fmt != "json",
         "old_sha256": old_sha,
         "new_sha256": _sha256(data),
         "old_bytes": len(old_data) if old_data is not None else None,
@@ -214,11 +256,12 @@ def update_spec(
         old_provenance = json.loads(old_provenance_bytes) if old_provenance_bytes else {}
         provenance = new_provenance(
             old_provenance,
-            source=source,
+            source=upstream or source,
             spec_name=spec_path.name,
             data=data,
             today=today or datetime.now(UTC).date(),
             old_sha256=old_sha,
+            converted_from=raw if fmt != "json" else None,
         )
         backup = Path(tmp) / "backup" / generated_dir.name
         had_tree = generated_dir.exists()
@@ -257,19 +300,24 @@ def report(result: UpdateResult, *, spec_path: Path, provenance_path: Path, gene
     new_label = f"{result.new_sha256[:12]}…"
     lines = []
     if result.old_sha256 == result.new_sha256:
-        lines.append(f"update-spec: {result.source} is byte-identical to {_display(spec_path)}; nothing to do")
+        same = "converted to JSON, is byte-identical to" if result.converted else "is byte-identical to"
+        lines.append(f"update-spec: {result.source} {same} {_display(spec_path)}; nothing to do")
         lines.append("")
         lines.append(spec_changelog.render(result.changelog, old_label=old_label, new_label=new_label))
         return "\n".join(lines)
     verb = "adopted" if result.adopted else "would adopt (dry run, nothing replaced)"
-    lines.append(f"update-spec: {verb} {result.source}")
+    lines.append(
+        f"update-spec: {verb} {result.source}" + (" (YAML, vendored converted to JSON)" if result.converted else "")
+    )
     lines.append(
         f"  {_display(spec_path)}: sha256 {old_label} → {new_label} ({result.old_bytes} → {result.new_bytes} bytes)"
     )
     if result.adopted:
         lines.append(f"  {_display(provenance_path)}: vendored_from, vendored_on, sha256, bytes, previous_sha256")
         if not _is_url(result.source):
-            lines.append("    (a local file: add its upstream location to the record by hand if you know it)")
+            lines.append(
+                "    (a local file: pass --source URL, or SOURCE=URL to make, to record its upstream location)"
+            )
     files = result.files
     summary = f"{len(files)} file(s) differ" if files else "no file differs"
     lines.append(f"  {_display(generated_dir)}: {'regenerated' if result.adopted else 'generated'}, {summary}")
@@ -287,7 +335,8 @@ def report(result: UpdateResult, *, spec_path: Path, provenance_path: Path, gene
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("source", help="the new spec: a path, a file:// URL or an http(s):// URL")
+    parser.add_argument("spec", help="the new spec (JSON or YAML): a path, a file:// URL or an http(s):// URL")
+    parser.add_argument("--source", help="where that file comes from upstream (recorded in the provenance)")
     parser.add_argument("--dry-run", action="store_true", help="show what would change; replace nothing")
     parser.add_argument("--spec-path", type=Path, default=SPEC_PATH, help="the vendored spec to replace")
     parser.add_argument("--provenance", type=Path, default=PROVENANCE_PATH, help="its provenance record")
@@ -295,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = {"spec_path": args.spec_path, "provenance_path": args.provenance, "generated_dir": args.generated}
     try:
-        result = update_spec(args.source, dry_run=args.dry_run, **paths)
+        result = update_spec(args.spec, dry_run=args.dry_run, upstream=args.source, **paths)
     except _GenerationFailed as exc:
         print(
             f"update-spec FAILED: {exc}\n\nNothing was replaced: {_display(args.spec_path)}, "
@@ -303,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         print("What the rejected spec would change:\n", file=sys.stderr)
-        print(spec_changelog.render(exc.changelog, old_label="vendored", new_label=args.source), file=sys.stderr)
+        print(spec_changelog.render(exc.changelog, old_label="vendored", new_label=args.spec), file=sys.stderr)
         return 1
     except UpdateError as exc:
         print(f"update-spec FAILED: {exc}\nNothing was replaced.", file=sys.stderr)

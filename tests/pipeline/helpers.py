@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
+
+from spec_tools import GENERATED_DIR, PROVENANCE_PATH, SPEC_PATH
 
 Spec = dict[str, Any]
 
@@ -42,3 +46,36 @@ def write_spec(path: Path, spec: Spec) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+class Paths(TypedDict):
+    spec_path: Path
+    provenance_path: Path
+    generated_dir: Path
+
+
+@dataclass
+class Layout:
+    """A throwaway copy of openapi/ and _generated/."""
+
+    spec: Path
+    provenance: Path
+    generated: Path
+
+    @classmethod
+    def copy_of_repo(cls, root: Path) -> Layout:
+        layout = cls(root / "openapi" / SPEC_PATH.name, root / "openapi" / PROVENANCE_PATH.name, root / "_generated")
+        layout.spec.parent.mkdir(parents=True)
+        shutil.copyfile(SPEC_PATH, layout.spec)
+        shutil.copyfile(PROVENANCE_PATH, layout.provenance)
+        shutil.copytree(GENERATED_DIR, layout.generated, ignore=shutil.ignore_patterns("__pycache__"))
+        return layout
+
+    def args(self) -> list[str]:
+        return ["--spec-path", str(self.spec), "--provenance", str(self.provenance), "--generated", str(self.generated)]
+
+    def paths(self) -> Paths:
+        return {"spec_path": self.spec, "provenance_path": self.provenance, "generated_dir": self.generated}
+
+    def snapshot(self) -> tuple[bytes, bytes, str]:
+        return self.spec.read_bytes(), self.provenance.read_bytes(), tree_digest(self.generated)

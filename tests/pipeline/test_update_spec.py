@@ -6,10 +6,8 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypedDict
 
 import check_drift
 import httpx
@@ -17,43 +15,10 @@ import pytest
 import update_spec
 from spec_tools import GENERATED_DIR, PROVENANCE_PATH, SPEC_PATH
 
-from .helpers import Spec, request_props, set_range, tree_digest, write_spec
+from .helpers import Layout, Spec, request_props, set_range, write_spec
 
 Mutate = Callable[[Callable[[Spec], None]], Spec]
 GEN = "/generations-lcm"
-
-
-class Paths(TypedDict):
-    spec_path: Path
-    provenance_path: Path
-    generated_dir: Path
-
-
-@dataclass
-class Layout:
-    """A throwaway copy of openapi/ and _generated/."""
-
-    spec: Path
-    provenance: Path
-    generated: Path
-
-    @classmethod
-    def copy_of_repo(cls, root: Path) -> Layout:
-        layout = cls(root / "openapi" / SPEC_PATH.name, root / "openapi" / PROVENANCE_PATH.name, root / "_generated")
-        layout.spec.parent.mkdir(parents=True)
-        shutil.copyfile(SPEC_PATH, layout.spec)
-        shutil.copyfile(PROVENANCE_PATH, layout.provenance)
-        shutil.copytree(GENERATED_DIR, layout.generated, ignore=shutil.ignore_patterns("__pycache__"))
-        return layout
-
-    def args(self) -> list[str]:
-        return ["--spec-path", str(self.spec), "--provenance", str(self.provenance), "--generated", str(self.generated)]
-
-    def paths(self) -> Paths:
-        return {"spec_path": self.spec, "provenance_path": self.provenance, "generated_dir": self.generated}
-
-    def snapshot(self) -> tuple[bytes, bytes, str]:
-        return self.spec.read_bytes(), self.provenance.read_bytes(), tree_digest(self.generated)
 
 
 def range_and_enum(spec: Spec) -> None:
@@ -222,7 +187,7 @@ def test_refuses_the_vendored_spec_itself(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"<!DOCTYPE html><html>", "not JSON (a web page? use the raw file's URL)"),
+        (b"<!DOCTYPE html><html>", "not JSON or YAML (a web page? use the raw file's URL)"),
         (b"[1, 2]", "a JSON list, expected an OpenAPI document"),
         (b'{"swagger": "2.0", "paths": {}}', "'openapi' is None, expected an OpenAPI 3.x version"),
         (b'{"openapi": "3.0.0", "paths": {}}', "no operations"),
