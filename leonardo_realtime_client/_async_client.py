@@ -1,7 +1,7 @@
 """The asynchronous client, :class:`AsyncRealtimeCanvas` (asyncio or trio, through anyio).
 
 One reason to change: the async I/O loop (``_send`` → retry loop → ``_send_once``). It mirrors ``_client.py``
-line for line, with ``await``; everything else is in ``_base_client``.
+line for line, with ``await``; settings and the steps of one attempt are in ``_base_client``.
 """
 
 from __future__ import annotations

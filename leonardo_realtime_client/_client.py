@@ -1,7 +1,7 @@
 """The synchronous client, :class:`RealtimeCanvas`.
 
-One reason to change: the sync I/O loop (``_send`` → retry loop → ``_send_once``). Everything else (settings,
-validation, body building, outcome decisions) is in ``_base_client``; ``_async_client`` mirrors this file.
+One reason to change: the sync I/O loop (``_send`` → retry loop → ``_send_once``). Settings and the steps of one
+attempt are in ``_base_client``, the request body in ``_request_body``; ``_async_client`` mirrors this file.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._config import ENV_API_KEY
 from ._errors import ConfigurationError, LeonardoError
 
 if TYPE_CHECKING:
@@ -157,8 +158,8 @@ def _client(*, real_api: bool, over_http: bool) -> Iterator[tuple[RealtimeCanvas
     from ._client import RealtimeCanvas
 
     if real_api:
-        if not os.environ.get("LEONARDO_API_KEY", "").strip():
-            raise ConfigurationError("the real-API demo needs LEONARDO_API_KEY set (it makes four paid calls)")
+        if not os.environ.get(ENV_API_KEY, "").strip():
+            raise ConfigurationError(f"the real-API demo needs {ENV_API_KEY} set (it makes four paid calls)")
         with RealtimeCanvas() as canvas:
             yield canvas, "the Leonardo.AI API"
         return

@@ -7,9 +7,11 @@ from typing import Any
 import click
 
 from .. import __version__
-from ._env import API_KEY_ENV, BASE_URL_ENV, KEY_FILE_TYPE, CliEnv, check_key_file
+from .._config import ENV_API_KEY, ENV_BASE_URL
+from .._operations import OPERATION_IDS
+from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
 from ._exit import exit_codes_help
-from ._params import OPERATION_FOR_COMMAND, field_options, operation_fields
+from ._params import field_options, operation_fields
 from ._run import DEFAULT_NAME, run_operation
 from ._serve import demo_command, serve_command
 
@@ -21,7 +23,7 @@ MAX_CONCURRENCY = 64
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 _EPILOG = f"""\b
-The API key is read from {API_KEY_ENV} or --api-key-file, never from an option value.
+The API key is read from {ENV_API_KEY} or --api-key-file, never from an option value.
 \b
 Exit status:
 {exit_codes_help()}
@@ -53,7 +55,7 @@ def _refuse_key_value(ctx: click.Context, param: click.Parameter, value: str | N
     if value is not None:
         raise click.BadParameter(
             f"a key given as an option value lands in shell history and process lists; "
-            f"set {API_KEY_ENV} or use --api-key-file FILE",
+            f"set {ENV_API_KEY} or use --api-key-file FILE",
             ctx=ctx,
             param_hint="'--api-key'",
         )
@@ -113,7 +115,7 @@ def _connection_options() -> list[click.Parameter]:
             ["--api-key-file"],
             type=KEY_FILE_TYPE,
             callback=check_key_file,
-            help=f"Read the API key from this file's first line (default: ${API_KEY_ENV}).",
+            help=f"Read the API key from this file's first line (default: ${ENV_API_KEY}).",
         ),
         click.Option(
             ["--api-key"],
@@ -125,7 +127,7 @@ def _connection_options() -> list[click.Parameter]:
         click.Option(
             ["--base-url"],
             metavar="URL",
-            help=f"API base URL (default: ${BASE_URL_ENV}, else the spec's server).",
+            help=f"API base URL (default: ${ENV_BASE_URL}, else the spec's server).",
         ),
         click.Option(
             ["--local"],
@@ -160,7 +162,7 @@ _MASK_HELP = (
 
 
 def _image_command(command: str, summary: str) -> click.Command:
-    operation_id = OPERATION_FOR_COMMAND[command]
+    operation_id = OPERATION_IDS[command]
     params: list[click.Parameter] = [click.Argument(["inputs"], nargs=-1, metavar="INPUT...")]
     if "maskDataUrl" in operation_fields(operation_id):
         params.append(click.Option(["-m", "--mask"], metavar="MASK", help=_MASK_HELP))

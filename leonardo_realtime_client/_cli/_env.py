@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 import click
 
+from .._config import ENV_API_KEY
+
 if TYPE_CHECKING:
     from .._demo import DemoReport
     from ..server import ServerConfig
 
 __all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
-
-API_KEY_ENV = "LEONARDO_API_KEY"
-BASE_URL_ENV = "LEONARDO_BASE_URL"
 
 
 class AsyncCanvas(Protocol):
@@ -68,12 +67,12 @@ def read_api_key(api_key_file: Path | None, *, required: bool) -> str | None:
         if not key:
             raise click.BadParameter(f"{api_key_file} is empty", param_hint="'--api-key-file'")
         return key
-    key = os.environ.get(API_KEY_ENV, "").strip()
+    key = os.environ.get(ENV_API_KEY, "").strip()
     if key:
         return key
     if required:
         raise click.UsageError(
-            f"no API key: set {API_KEY_ENV} or pass --api-key-file FILE (or try --local, which needs none)"
+            f"no API key: set {ENV_API_KEY} or pass --api-key-file FILE (or try --local, which needs none)"
         )
     return None
 

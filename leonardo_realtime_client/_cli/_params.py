@@ -16,25 +16,17 @@ import click
 
 from .._errors import Violation
 from .._generated.constraints import FieldRule
+from .._operations import snake_case
 from .._validation import allowed_text, operation_rule, validate_body
 
 __all__ = [
     "IMAGE_FIELDS",
-    "OPERATION_FOR_COMMAND",
     "field_options",
     "kwarg_name",
     "operation_fields",
     "option_name",
     "request_arguments",
 ]
-
-#: CLI subcommand → spec operation id.
-OPERATION_FOR_COMMAND: Mapping[str, str] = {
-    "generate": "createLCMGeneration",
-    "refine": "performInstantRefine",
-    "inpaint": "performInpaintingLCM",
-    "upscale": "performAlchemyUpscaleLCM",
-}
 
 #: Fields given as files (positional INPUTS, ``--mask``), not as option values.
 IMAGE_FIELDS: Mapping[str, str] = {"imageDataUrl": "INPUT", "maskDataUrl": "--mask"}
@@ -66,12 +58,12 @@ def operation_fields(operation_id: str) -> Mapping[str, FieldRule]:
 
 def option_name(json_name: str) -> str:
     """``refineStrength`` → ``--refine-strength``."""
-    return "--" + re.sub(r"(?<!^)(?=[A-Z])", "-", json_name).lower()
+    return "--" + snake_case(json_name).replace("_", "-")
 
 
 def kwarg_name(json_name: str) -> str:
     """``refineStrength`` → ``refine_strength`` (the client method's keyword)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", json_name).lower()
+    return snake_case(json_name)
 
 
 def _param_name(json_name: str) -> str:

@@ -17,11 +17,12 @@ import attrs
 import click
 
 from .._errors import ConfigurationError, LeonardoError, ValidationError, Violation
+from .._operations import OPERATION_IDS
 from ._batch import Item, run_batch
 from ._env import CliEnv, Connection, read_api_key
 from ._exit import ExitCode, batch_exit_code
 from ._files import STDIO, Source, check_pillow_for, plan_outputs, read_source, resolve_inputs
-from ._params import OPERATION_FOR_COMMAND, operation_fields, request_arguments
+from ._params import operation_fields, request_arguments
 from ._report import Reporter, batch_json, dump_json, error_json, redact, violations_text
 
 __all__ = ["DEFAULT_NAME", "run_operation"]
@@ -105,7 +106,7 @@ def _mask_sources(mask: str | None, sources: Sequence[Source]) -> list[Source] |
 
 
 def prepare(command: str, p: dict[str, Any]) -> Plan:
-    operation_id = OPERATION_FOR_COMMAND[command]
+    operation_id = OPERATION_IDS[command]
     if p["overwrite"] and p["skip_existing"]:
         raise click.UsageError("--overwrite and --skip-existing contradict each other; pick one")
     if p["json_output"] and p["output"] == STDIO:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
+from .._config import ENV_API_KEY
 from .._errors import ConfigurationError, LeonardoError
-from ._env import API_KEY_ENV, KEY_FILE_TYPE, CliEnv, check_key_file, read_api_key
+from ._env import KEY_FILE_TYPE, CliEnv, check_key_file, read_api_key
 from ._exit import exit_code_for
 from ._report import redact
 
@@ -59,7 +60,7 @@ def _is_loopback(host: str) -> bool:
 @click.option(
     "--require-key",
     is_flag=True,
-    help=f"Accept only the key from ${API_KEY_ENV} or --api-key-file (default: any non-empty key).",
+    help=f"Accept only the key from ${ENV_API_KEY} or --api-key-file (default: any non-empty key).",
 )
 @click.option("--api-key-file", type=KEY_FILE_TYPE, callback=check_key_file, help="See --require-key.")
 @click.option(
@@ -143,7 +144,7 @@ def serve_command(
     help="Folder for the images (input, mask, the four outputs, a contact sheet).",
 )
 @click.option("--over-http", is_flag=True, help="Run the local server on 127.0.0.1 instead of in-process.")
-@click.option("--real-api", is_flag=True, help=f"Call Leonardo.AI with ${API_KEY_ENV} instead (four paid calls).")
+@click.option("--real-api", is_flag=True, help=f"Call Leonardo.AI with ${ENV_API_KEY} instead (four paid calls).")
 @click.option("--json", "json_output", is_flag=True, help="Print the results as JSON on standard output.")
 def demo_command(output: Path, over_http: bool, real_api: bool, json_output: bool) -> None:
     """Generate, refine, inpaint and upscale a sample picture; print latency, size and cost of each.
@@ -152,7 +153,7 @@ def demo_command(output: Path, over_http: bool, real_api: bool, json_output: boo
     """
     if over_http and real_api:
         raise click.UsageError("--over-http and --real-api exclude each other")
-    secret = os.environ.get(API_KEY_ENV, "").strip() or None
+    secret = os.environ.get(ENV_API_KEY, "").strip() or None
     out_stream = sys.stderr if json_output else sys.stdout
 
     def echo(text: str) -> None:

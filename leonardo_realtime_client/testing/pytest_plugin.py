@@ -140,6 +140,8 @@ def leonardo_server(leonardo_server_config: ServerConfig) -> Iterator[LocalServe
 @pytest.fixture
 def leonardo_env(leonardo_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
     """``leonardo_server``, with ``LEONARDO_BASE_URL`` and ``LEONARDO_API_KEY`` pointing app code at it."""
-    monkeypatch.setenv("LEONARDO_BASE_URL", leonardo_server.base_url)
-    monkeypatch.setenv("LEONARDO_API_KEY", TEST_API_KEY)
+    from .._config import ENV_API_KEY, ENV_BASE_URL
+
+    monkeypatch.setenv(ENV_BASE_URL, leonardo_server.base_url)
+    monkeypatch.setenv(ENV_API_KEY, TEST_API_KEY)
     return leonardo_server

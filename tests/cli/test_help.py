@@ -7,8 +7,9 @@ import re
 import pytest
 
 from leonardo_realtime_client._cli._exit import EXIT_CODE_MEANINGS
-from leonardo_realtime_client._cli._params import IMAGE_FIELDS, OPERATION_FOR_COMMAND, option_name
+from leonardo_realtime_client._cli._params import IMAGE_FIELDS, option_name
 from leonardo_realtime_client._generated.constraints import OPERATIONS
+from leonardo_realtime_client._operations import OPERATION_IDS
 from leonardo_realtime_client._validation import allowed_text
 
 from .conftest import FAKE_KEY, Cli
@@ -18,12 +19,12 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-@pytest.mark.parametrize("command", sorted(OPERATION_FOR_COMMAND))
+@pytest.mark.parametrize("command", sorted(OPERATION_IDS))
 def test_help_lists_every_field_with_its_allowed_range(run: Cli, command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
     help_text = _flat(result.stdout)
-    fields = OPERATIONS[OPERATION_FOR_COMMAND[command]]["fields"]
+    fields = OPERATIONS[OPERATION_IDS[command]]["fields"]
     for json_name, rule in fields.items():
         if json_name in IMAGE_FIELDS:
             continue
@@ -55,7 +56,7 @@ def test_inpaint_help_has_the_mask_option(run: Cli) -> None:
 def test_top_level_help_documents_every_exit_status(run: Cli) -> None:
     result = run("--help")
     assert result.exit_code == 0
-    for command in [*OPERATION_FOR_COMMAND, "serve", "demo"]:
+    for command in [*OPERATION_IDS, "serve", "demo"]:
         assert command in result.stdout
     for code, meaning in EXIT_CODE_MEANINGS.items():
         assert re.search(rf"^\s*{int(code)}\s+{re.escape(meaning)}$", result.stdout, re.M), code

@@ -7,8 +7,8 @@ import inspect
 import pytest
 
 from leonardo_realtime_client import AsyncRealtimeCanvas, RealtimeCanvas
-from leonardo_realtime_client._base_client import operations
 from leonardo_realtime_client._generated.constraints import OPERATIONS
+from leonardo_realtime_client._operations import operations
 from leonardo_realtime_client._validation import allowed_text
 
 CALL_OPTIONS = {"timeout", "max_retries"}

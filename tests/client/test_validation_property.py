@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leonardo_realtime_client import RealtimeCanvas, ValidationError
-from leonardo_realtime_client._base_client import operations
+from leonardo_realtime_client._operations import operations
 from leonardo_realtime_client._validation import validate_body
 
 from .conftest import API_KEY, Recorder, make_jpeg

@@ -9,7 +9,6 @@ get 200 from both.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,23 +17,18 @@ import pytest
 
 from leonardo_realtime_client import RealtimeCanvas, ValidationError
 from leonardo_realtime_client._generated.constraints import OPERATIONS, FieldRule
+from leonardo_realtime_client._operations import IMAGE_ARGUMENTS, OPERATION_IDS, snake_case
 from leonardo_realtime_client._validation import validate_body
 from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, LocalTransport
 
 from .conftest import AUTH
 
 MISSING = object()
-IMAGE_FIELDS = {"imageDataUrl": "image", "maskDataUrl": "mask"}
-METHODS = {
-    "createLCMGeneration": "generate",
-    "performInstantRefine": "refine",
-    "performInpaintingLCM": "inpaint",
-    "performAlchemyUpscaleLCM": "upscale",
-}
+METHODS = {operation_id: name for name, operation_id in OPERATION_IDS.items()}
 
 
 def snake(name: str) -> str:
-    return IMAGE_FIELDS.get(name) or re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+    return IMAGE_ARGUMENTS.get(name) or snake_case(name)
 
 
 def bad_values(rule: FieldRule) -> Iterator[tuple[str, object]]:
