@@ -50,8 +50,8 @@ if TYPE_CHECKING:
         SessionEvent,
         SessionResult,
         SessionStats,
-        ThreadedRealtimeSession,
     )
+    from ._threaded_session import ThreadedRealtimeSession
 
 __version__ = "0.1.0"
 
@@ -120,6 +120,10 @@ _SESSION_NAMES = frozenset(
 
 def __getattr__(name: str) -> object:
     # The realtime session needs asyncio (~25 ms to import): loaded when first asked for.
+    if name == "ThreadedRealtimeSession":
+        from ._threaded_session import ThreadedRealtimeSession
+
+        return ThreadedRealtimeSession
     if name in _SESSION_NAMES:
         from . import _session
 

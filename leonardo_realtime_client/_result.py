@@ -13,7 +13,7 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 import httpx
@@ -23,7 +23,25 @@ if TYPE_CHECKING:
 
     from ._generated.models.cost_unit import CostUnit
 
-__all__ = ["RealtimeResult"]
+__all__ = ["RealtimeResult", "ResultLike"]
+
+
+class ResultLike(Protocol):
+    """What the realtime session and the CLI read from a result (:class:`RealtimeResult` has it all)."""
+
+    @property
+    def images(self) -> tuple[bytes, ...]: ...
+    @property
+    def cost(self) -> Decimal | None: ...
+    @property
+    def cost_unit(self) -> str | None: ...
+    @property
+    def api_credit_cost(self) -> int | None: ...
+    @property
+    def request_timestamp(self) -> str | None: ...
+    @property
+    def generation_ids(self) -> tuple[str, ...]: ...
+
 
 _EXTENSIONS = {
     "image/jpeg": ".jpg",

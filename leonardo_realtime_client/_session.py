@@ -30,28 +30,44 @@ value is an error (:class:`~leonardo_realtime_client.APIResponseError`), not a r
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import itertools
 import logging
 import math
-import re
-import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from decimal import Decimal
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic
 
 import attrs
 
-from ._errors import APIResponseError, LeonardoError, RateLimitError, ValidationError, Violation
+from ._errors import APIResponseError, RateLimitError
+from ._session_events import (
+    BudgetExhausted,
+    CanvasClient,
+    EventCallback,
+    R,
+    ResultLike,
+    SessionClosedError,
+    SessionError,
+    SessionEvent,
+    SessionResult,
+)
+from ._session_params import Call, SessionParams, resolve_operation
+from ._session_policy import (
+    DEFAULT_MAX_BUFFERED_EVENTS,
+    DEFAULT_RATE_LIMIT_BACKOFF,
+    budget_verdict,
+    check_options,
+    rate_limit_pause,
+)
 from ._session_stats import SessionStats, StatsRecorder
-from ._validation import operation_rule, validate_body
 
 __all__ = [
     "BudgetExhausted",
     "CanvasClient",
+    "Input",
     "RealtimeSession",
     "ResultLike",
     "SessionClosedError",
@@ -59,170 +75,24 @@ __all__ = [
     "SessionEvent",
     "SessionResult",
     "SessionStats",
-    "ThreadedRealtimeSession",
+    "bridge_count_overflow",
+    "bridge_prepare",
+    "bridge_submit",
 ]
 
 logger = logging.getLogger("leonardo_realtime_client.session")
 
-#: Session operation name → the spec's operationId (whose constraints the parameters are checked against).
-OPERATION_IDS: dict[str, str] = {
-    "generate": "createLCMGeneration",
-    "refine": "performInstantRefine",
-    "inpaint": "performInpaintingLCM",
-    "upscale": "performAlchemyUpscaleLCM",
-}
-#: Per-call options passed through to the client untouched (its retry policy and timeout apply).
-CALL_OPTIONS = frozenset({"timeout", "max_retries"})
-#: Body fields the session fills in itself.
-_IMPLICIT_FIELDS = frozenset({"imageDataUrl", "maskDataUrl", "requestTimestamp"})
-#: Without Retry-After, a 429 pauses the session for DEFAULT_RATE_LIMIT_BACKOFF * 2**(n-1) seconds
-#: (n = consecutive 429s), at most MAX_RATE_LIMIT_BACKOFF.
-DEFAULT_RATE_LIMIT_BACKOFF = 1.0
-MAX_RATE_LIMIT_BACKOFF = 60.0
-DEFAULT_MAX_BUFFERED_EVENTS = 256
 _TIMESTAMP_SCALE = 1_000_000
 
 
-class ResultLike(Protocol):
-    """What the session needs from a client's result (``RealtimeResult`` has it)."""
-
-    @property
-    def request_timestamp(self) -> str | None: ...
-
-    @property
-    def cost(self) -> Decimal | None: ...
-
-
-R = TypeVar("R", bound=ResultLike)
-R_co = TypeVar("R_co", bound=ResultLike, covariant=True)
-
-
-class CanvasClient(Protocol[R_co]):
-    """Any object with the async client's four operations (``AsyncRealtimeCanvas`` is one).
-
-    Each is called as ``await client.<operation>(image, [mask,] request_timestamp=..., **params)``.
-    """
-
-    @property
-    def generate(self) -> Callable[..., Awaitable[R_co]]: ...
-
-    @property
-    def refine(self) -> Callable[..., Awaitable[R_co]]: ...
-
-    @property
-    def inpaint(self) -> Callable[..., Awaitable[R_co]]: ...
-
-    @property
-    def upscale(self) -> Callable[..., Awaitable[R_co]]: ...
-
-
-class SessionClosedError(LeonardoError, RuntimeError):
-    """``submit()`` on a session that has been closed."""
-
-
 @attrs.frozen
-class SessionResult(Generic[R]):
-    """A result, delivered because it is newer than every result delivered before it."""
+class Input:
+    """One submitted input: its number in the session, its request timestamp, the call, when it came."""
 
-    result: R
-    """The client's result (``RealtimeResult``: ``.image``, ``.images``, ``.cost``, ``.save()`` …)."""
-    request_timestamp: str
     seq: int
-    """The input's number in the session (1, 2, …); delivered results have strictly increasing ``seq``."""
+    request_timestamp: str
+    call: Call
     submitted_at: float
-    sent_at: float
-    received_at: float
-
-    @property
-    def latency(self) -> float:
-        """Seconds from sending the request to its response."""
-        return self.received_at - self.sent_at
-
-    @property
-    def age(self) -> float:
-        """Seconds from ``submit()`` of this input to the delivery of its result."""
-        return self.received_at - self.submitted_at
-
-
-@attrs.frozen
-class SessionError:
-    """A request failed (after the client's own retries). The session goes on."""
-
-    error: Exception
-    request_timestamp: str
-    seq: int
-    backoff: float | None = None
-    """For a 429: the seconds the whole session pauses sending (Retry-After when given)."""
-
-
-@attrs.frozen
-class BudgetExhausted:
-    """The budget is reached: nothing more will be sent (requests in flight still deliver)."""
-
-    spent: Decimal
-    budget: Decimal
-    unit: str | None
-    next_cost: Decimal | None
-    """The estimated cost of one more request (the largest seen), or None before any cost was known."""
-
-    def __str__(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
-        more = f"; one more request (~{self.next_cost}{unit}) would exceed it" if self.next_cost else ""
-        return f"budget reached: spent {self.spent}{unit} of {self.budget}{unit}{more}; no more requests are sent"
-
-
-SessionEvent: TypeAlias = SessionResult[R] | SessionError | BudgetExhausted
-EventCallback: TypeAlias = Callable[[SessionEvent[R]], object]
-
-
-@attrs.frozen
-class _Call:
-    """A validated call: positional images and keyword arguments (without the request timestamp)."""
-
-    image: object
-    mask: object | None
-    kwargs: Mapping[str, Any]
-
-
-@attrs.frozen
-class _Input:
-    seq: int
-    request_timestamp: str
-    call: _Call
-    submitted_at: float
-
-
-def _snake(json_name: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", json_name).lower()
-
-
-def _invalid(field: str, value: object, allowed: str) -> ValidationError:
-    return ValidationError([Violation(field, value, allowed)], operation="RealtimeSession")
-
-
-def _check_options(max_in_flight: object, min_interval: object, budget: object, buffered: object) -> Decimal | None:
-    if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) or max_in_flight < 1:
-        raise _invalid("max_in_flight", max_in_flight, "an integer ≥ 1")
-    if (
-        isinstance(min_interval, bool)
-        or not isinstance(min_interval, int | float)
-        or not math.isfinite(min_interval)
-        or min_interval < 0
-    ):
-        raise _invalid("min_interval", min_interval, "a finite number of seconds ≥ 0")
-    if isinstance(buffered, bool) or not isinstance(buffered, int) or buffered < 0:
-        raise _invalid("max_buffered_events", buffered, "an integer ≥ 0 (0: no buffering, use on_event)")
-    if budget is None:
-        return None
-    try:
-        if isinstance(budget, bool) or not isinstance(budget, Decimal | int | float | str):
-            raise TypeError
-        amount = Decimal(str(budget)) if isinstance(budget, float) else Decimal(budget)
-    except (TypeError, InvalidOperation):
-        raise _invalid("budget", budget, "a Decimal, int, float or numeric string ≥ 0") from None
-    if not amount.is_finite() or amount < 0:
-        raise _invalid("budget", budget, "a finite amount ≥ 0")
-    return amount
 
 
 class RealtimeSession(Generic[R]):
@@ -265,14 +135,8 @@ class RealtimeSession(Generic[R]):
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         **params: Any,
     ) -> None:
-        name: str | None = operation if isinstance(operation, str) and operation in OPERATION_IDS else None
-        if name is None:  # also accept the spec's operationId
-            name = next((k for k, v in OPERATION_IDS.items() if v == operation), None)
-        if name is None:
-            raise _invalid("operation", operation, "one of " + ", ".join(OPERATION_IDS))
-        self._operation = name
-        self._operation_id = OPERATION_IDS[name]
-        self._budget = _check_options(max_in_flight, min_interval, budget, max_buffered_events)
+        self._operation = name = resolve_operation(operation)
+        self._budget = check_options(max_in_flight, min_interval, budget, max_buffered_events)
         self._client = client
         self._method: Callable[..., Awaitable[R]] = getattr(client, name)
         self._max_in_flight = max_in_flight
@@ -281,17 +145,12 @@ class RealtimeSession(Generic[R]):
         self._on_event = on_event
         self._clock = clock
         self._sleep = sleep
-
-        fields = operation_rule(self._operation_id)["fields"]
-        self._body_names = {_snake(j): j for j in fields if j not in _IMPLICIT_FIELDS}
-        self._allowed = sorted(self._body_names) + sorted(CALL_OPTIONS) + (["mask"] if name == "inpaint" else [])
-        self._check_params(params, partial=True)
-        self._params = dict(params)
+        self._params = SessionParams(name, params)
 
         self._ts_base = time.time_ns() // 1_000_000 * _TIMESTAMP_SCALE
         self._seq = itertools.count(1)
         self._stats = StatsRecorder()
-        self._pending: _Input | None = None
+        self._pending: Input | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._last_sent_seq = 0
         self._newest_delivered = 0
@@ -318,7 +177,7 @@ class RealtimeSession(Generic[R]):
     @property
     def params(self) -> Mapping[str, Any]:
         """The fixed parameters every request is sent with (a copy)."""
-        return dict(self._params)
+        return dict(self._params.fixed)
 
     @property
     def closed(self) -> bool:
@@ -349,7 +208,7 @@ class RealtimeSession(Generic[R]):
         """
         if self._closed:
             raise SessionClosedError(f"this {self._operation} session is closed; open a new one")
-        call = self._prepare(image, overrides)
+        call = self._params.prepare(image, overrides)
         self._start()
         item = self._new_input(call, self._clock())
         self._enqueue(item)
@@ -425,51 +284,9 @@ class RealtimeSession(Generic[R]):
 
     # ------------------------------------------------------------------ input side
 
-    def _check_params(self, params: Mapping[str, Any], *, partial: bool) -> None:
-        problems: list[Violation] = []
-        if "request_timestamp" in params:
-            problems.append(
-                Violation("request_timestamp", params["request_timestamp"], "set by the session; do not pass it")
-            )
-        known = ", ".join(self._allowed)
-        problems.extend(
-            Violation(key, value, f"unknown parameter for {self._operation}; known: {known}")
-            for key, value in params.items()
-            if key not in self._body_names and key not in CALL_OPTIONS and key != "mask" and key != "request_timestamp"
-        )
-        if "mask" in params and self._operation != "inpaint":
-            problems.append(Violation("mask", params["mask"], "only the inpaint operation takes a mask"))
-        body: dict[str, object] = {"imageDataUrl": "", "requestTimestamp": ""}
-        if self._operation == "inpaint":
-            body["maskDataUrl"] = ""
-        shown: dict[str, str] = {}
-        for key, value in params.items():
-            json_name = self._body_names.get(key)
-            if json_name is not None and value is not None:
-                body[json_name] = value
-                shown[json_name] = key
-        found = validate_body(self._operation_id, body, names=shown, allow_unknown=True)
-        if partial:  # fixed parameters: what is there must be valid; prompt may come with each submit
-            found = [v for v in found if v.field in params]
-        problems.extend(found)
-        if not partial and self._operation == "inpaint" and params.get("mask") is None:
-            problems.append(Violation("mask", None, "required for inpaint: an image (fixed or per submit)"))
-        if problems:
-            raise ValidationError(problems, operation=self._operation)
-
-    def _prepare(self, image: object, overrides: Mapping[str, Any]) -> _Call:
-        """Merge and check the parameters of one input (pure; safe from any thread)."""
-        if image is None:
-            raise ValidationError([Violation("image", None, "an image (bytes, path, file, PIL image)")])
-        merged = {**self._params, **overrides}
-        self._check_params(merged, partial=False)
-        mask = merged.pop("mask", None)
-        kwargs = {k: v for k, v in merged.items() if v is not None}
-        return _Call(image=image, mask=mask, kwargs=kwargs)
-
-    def _new_input(self, call: _Call, submitted_at: float) -> _Input:
+    def _new_input(self, call: Call, submitted_at: float) -> Input:
         seq = next(self._seq)
-        return _Input(seq, str(self._ts_base + seq), call, submitted_at)
+        return Input(seq, str(self._ts_base + seq), call, submitted_at)
 
     def _start(self) -> None:
         try:
@@ -487,7 +304,7 @@ class RealtimeSession(Generic[R]):
                 "to submit from other threads"
             )
 
-    def _enqueue(self, item: _Input) -> None:
+    def _enqueue(self, item: Input) -> None:
         """Runs on the session's loop: the new input becomes the pending one, unless something newer is."""
         self._stats.input_submitted(item.seq, item.submitted_at)
         if self._closed or self._budget_exhausted:
@@ -513,12 +330,12 @@ class RealtimeSession(Generic[R]):
         self._wake.clear()
         await self._wake.wait()
 
-    async def _next_to_send(self) -> _Input:
+    async def _next_to_send(self) -> Input:
         while True:
             if self._pending is None or len(self._in_flight) >= self._max_in_flight or self._budget_exhausted:
                 await self._wait()
                 continue
-            verdict = self._budget_verdict()
+            verdict = budget_verdict(self._budget, self._stats.cost, self._stats.max_cost, len(self._in_flight))
             if verdict == "stop":
                 self._exhaust_budget()
                 continue
@@ -532,20 +349,6 @@ class RealtimeSession(Generic[R]):
             item, self._pending = self._pending, None
             return item
 
-    def _budget_verdict(self) -> str:
-        """ "send", "wait" (for in-flight costs to be known) or "stop" (the budget is reached)."""
-        if self._budget is None:
-            return "send"
-        spent = self._stats.cost
-        if spent >= self._budget:
-            return "stop"
-        if self._stats.max_cost is None and self._in_flight:
-            return "wait"  # no cost known yet: one request at a time until one is, or max_in_flight overshoots
-        estimate = self._stats.max_cost or Decimal(0)
-        if spent + estimate * (len(self._in_flight) + 1) > self._budget:
-            return "wait" if self._in_flight else "stop"
-        return "send"
-
     def _exhaust_budget(self) -> None:
         if self._budget_exhausted or self._budget is None:
             return
@@ -558,7 +361,7 @@ class RealtimeSession(Generic[R]):
         self._emit(event)
         self._notify_idle()
 
-    def _send(self, item: _Input) -> None:
+    def _send(self, item: Input) -> None:
         assert self._loop is not None
         now = self._clock()
         self._next_send_at = now + self._min_interval
@@ -567,7 +370,7 @@ class RealtimeSession(Generic[R]):
         task = self._loop.create_task(self._request(item, now), name=f"leonardo-session-request-{item.seq}")
         self._in_flight[item.seq] = task
 
-    async def _request(self, item: _Input, sent_at: float) -> None:
+    async def _request(self, item: Input, sent_at: float) -> None:
         call = item.call
         args = (call.image,) if self._operation != "inpaint" else (call.image, call.mask)
         try:
@@ -587,7 +390,7 @@ class RealtimeSession(Generic[R]):
 
     # ------------------------------------------------------------------ receiving
 
-    def _succeeded(self, item: _Input, sent_at: float, received_at: float, result: R) -> None:
+    def _succeeded(self, item: Input, sent_at: float, received_at: float, result: R) -> None:
         self._stats.response_paid(result.cost, getattr(result, "cost_unit", None))
         echoed = result.request_timestamp
         if echoed is not None and echoed != item.request_timestamp:
@@ -610,16 +413,13 @@ class RealtimeSession(Generic[R]):
         if self._budget is not None and self._stats.cost >= self._budget:
             self._exhaust_budget()
 
-    def _failed(self, item: _Input, error: Exception) -> None:
+    def _failed(self, item: Input, error: Exception) -> None:
         self._stats.errors += 1
         backoff: float | None = None
         if isinstance(error, RateLimitError):
             self._stats.rate_limited += 1
             self._consecutive_429 += 1
-            if error.retry_after is not None and error.retry_after >= 0:
-                backoff = float(error.retry_after)
-            else:
-                backoff = min(self._rate_limit_backoff * 2 ** (self._consecutive_429 - 1), MAX_RATE_LIMIT_BACKOFF)
+            backoff = rate_limit_pause(error, self._consecutive_429, self._rate_limit_backoff)
             self._paused_until = max(self._paused_until, self._clock() + backoff)
             # The newest input must still get its picture: send it again once the pause ends.
             if self._pending is None and item.seq == self._last_sent_seq and item.seq > self._newest_delivered:
@@ -662,187 +462,24 @@ class RealtimeSession(Generic[R]):
                 waiter.set_result(None)
 
 
-class _EventBuffer(Generic[R]):
-    """A bounded, thread-safe event queue for blocking readers (oldest dropped when full)."""
-
-    def __init__(self, limit: int) -> None:
-        self._items: deque[SessionEvent[R]] = deque(maxlen=limit or None)
-        self._limit = limit
-        self._closed = False
-        self._cond = threading.Condition()
-
-    def put(self, event: SessionEvent[R]) -> bool:
-        """Add an event; False if the oldest one had to be dropped."""
-        with self._cond:
-            overflow = len(self._items) == self._limit
-            self._items.append(event)
-            self._cond.notify_all()
-            return not overflow
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def get(self, timeout: float | None) -> SessionEvent[R] | None:
-        with self._cond:
-            if not self._cond.wait_for(lambda: self._items or self._closed, timeout):
-                raise TimeoutError(f"no session event within {timeout} s")
-            return self._items.popleft() if self._items else None
+# -- the internal API of the thread bridge (``_threaded_session``); nothing else uses it -----------------------------
 
 
-class ThreadedRealtimeSession(Generic[R]):
-    """A :class:`RealtimeSession` on its own event-loop thread, for GUI and notebook code.
+def bridge_prepare(session: RealtimeSession[R], image: object, overrides: Mapping[str, Any]) -> Call:
+    """Check one input against the session's parameters (pure: safe from any thread)."""
+    return session._params.prepare(image, overrides)
 
-    ::
 
-        with ThreadedRealtimeSession(AsyncRealtimeCanvas(), "generate", prompt="a castle",
-                                     close_client=True, on_event=show_on_ui_thread) as session:
-            session.submit(snapshot)          # from any thread, never blocks
-            event = session.get(timeout=5)    # or: for event in session.events(): ...
+def bridge_submit(session: RealtimeSession[R], call: Call, loop: asyncio.AbstractEventLoop) -> str:
+    """From another thread: number and stamp ``call`` now, and hand it to the session's ``loop``.
 
-    ``on_event`` runs on the session's thread: hand results to your UI thread (``root.after``,
-    ``QMetaObject.invokeMethod`` …). Events are also buffered for ``get()`` / ``events()`` (up to
-    ``max_buffered_events``, oldest dropped first). The client is only ever used on the session's
-    thread; ``close_client=True`` closes it there (``aclose()``) when the session closes. Every other
-    keyword argument is :class:`RealtimeSession`'s.
+    The caller serialises calls (under a lock), so stamps and hand-overs come in the same order.
     """
+    item = session._new_input(call, session._clock())
+    loop.call_soon_threadsafe(session._enqueue, item)
+    return item.request_timestamp
 
-    def __init__(
-        self,
-        client: CanvasClient[R],
-        operation: str,
-        *,
-        on_event: EventCallback[R] | None = None,
-        close_client: bool = False,
-        max_buffered_events: int = DEFAULT_MAX_BUFFERED_EVENTS,
-        **options: Any,
-    ) -> None:
-        _check_options(1, 0.0, None, max_buffered_events)
-        self._user_callback = on_event
-        self._client = client
-        self._close_client = close_client
-        self._buffer: _EventBuffer[R] = _EventBuffer(max_buffered_events)
-        self._buffering = max_buffered_events > 0
-        self._session: RealtimeSession[R] = RealtimeSession(
-            client, operation, on_event=self._deliver, max_buffered_events=0, **options
-        )
-        self._lock = threading.Lock()
-        self._closing = False
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run_loop, name=f"leonardo-session-{operation}", daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._session.__aenter__(), self._loop).result()
 
-    @property
-    def session(self) -> RealtimeSession[R]:
-        """The underlying async session (touch it only on its own loop)."""
-        return self._session
-
-    @property
-    def closed(self) -> bool:
-        return self._closing
-
-    @property
-    def budget_exhausted(self) -> bool:
-        return self._session.budget_exhausted
-
-    @property
-    def latest(self) -> SessionResult[R] | None:
-        return self._session.latest
-
-    def submit(self, image: object, **overrides: Any) -> str:
-        """Thread-safe, never blocks: validate, stamp and hand the input to the session's loop."""
-        call = self._session._prepare(image, overrides)
-        with self._lock:  # stamps and hand-over in the same order
-            if self._closing:
-                raise SessionClosedError("this session is closed; open a new one")
-            item = self._session._new_input(call, self._session._clock())
-            self._loop.call_soon_threadsafe(self._session._enqueue, item)
-        return item.request_timestamp
-
-    def get(self, timeout: float | None = None) -> SessionEvent[R] | None:
-        """The next event; None once the session is closed and drained; TimeoutError after ``timeout``."""
-        if not self._buffering:
-            raise RuntimeError("this session does not buffer events (max_buffered_events=0): use on_event")
-        return self._buffer.get(timeout)
-
-    def events(self, timeout: float | None = None) -> Iterator[SessionEvent[R]]:
-        """Blocking iterator over events until the session is closed (``timeout`` applies to each wait)."""
-        while (event := self.get(timeout)) is not None:
-            yield event
-
-    def stats(self) -> SessionStats:
-        return self._in_loop(self._session.stats)
-
-    def flush(self, timeout: float | None = None) -> None:
-        """Block until nothing is pending or in flight."""
-        if threading.current_thread() is self._thread:
-            raise RuntimeError(
-                "flush() called from the session's own thread (an on_event callback?): it would wait forever"
-            )
-        asyncio.run_coroutine_threadsafe(self._session.flush(), self._loop).result(timeout)
-
-    def close(self, timeout: float | None = None) -> None:
-        """Cancel in-flight work, stop the thread (joined) and, with ``close_client``, close the client."""
-        if threading.current_thread() is self._thread:  # before marking closed: a refused close changes nothing
-            raise RuntimeError("close() called from the session's own thread (an on_event callback?)")
-        with self._lock:
-            if self._closing:
-                return
-            self._closing = True
-        try:
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout)
-            self._buffer.close()
-
-    def __enter__(self) -> ThreadedRealtimeSession[R]:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<ThreadedRealtimeSession {self._session.operation} {'closed' if self._closing else 'open'}>"
-
-    def _deliver(self, event: SessionEvent[R]) -> None:
-        if self._buffering and not self._buffer.put(event):
-            self._session._stats.events_overflowed += 1
-        if self._user_callback is not None:
-            self._user_callback(event)
-
-    async def _shutdown(self) -> None:
-        try:
-            await self._session.aclose()
-        finally:
-            closer = getattr(self._client, "aclose", None) if self._close_client else None
-            if closer is not None:
-                await closer()
-
-    def _in_loop(self, function: Callable[[], SessionStats]) -> SessionStats:
-        if self._loop.is_closed() or not self._thread.is_alive() or threading.current_thread() is self._thread:
-            return function()  # on the session's own thread (an on_event callback) waiting for it would deadlock
-        future: concurrent.futures.Future[SessionStats] = concurrent.futures.Future()
-
-        def run() -> None:
-            try:
-                future.set_result(function())
-            except BaseException as exc:  # pragma: no cover - snapshot() does not raise
-                future.set_exception(exc)
-
-        self._loop.call_soon_threadsafe(run)
-        return future.result()
-
-    def _run_loop(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_forever()
-        finally:
-            try:
-                self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-            finally:
-                self._loop.close()
+def bridge_count_overflow(session: RealtimeSession[R]) -> None:
+    """On the session's loop: one event was dropped from a bridge's full buffer (``stats().events_overflowed``)."""
+    session._stats.events_overflowed += 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from ._errors import ValidationError, Violation
+from ._errors import Violation
 from ._generated.constraints import OPERATIONS, FieldRule, OperationRule
 
-__all__ = ["OPERATIONS", "allowed_text", "check_body", "operation_rule", "validate_body"]
+__all__ = ["OPERATIONS", "allowed_text", "operation_rule", "validate_body"]
 
 
 def operation_rule(operation_id: str) -> OperationRule:
@@ -132,10 +132,3 @@ def validate_body(
             if key not in fields
         )
     return problems
-
-
-def check_body(operation_id: str, body: Mapping[str, object], *, names: Mapping[str, str] | None = None) -> None:
-    """Raise one ValidationError listing every violation, or return."""
-    problems = validate_body(operation_id, body, names=names)
-    if problems:
-        raise ValidationError(problems, operation=operation_id)

@@ -14,34 +14,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import attrs
 
 from .._errors import APIResponseError
+from .._result import ResultLike
 from ._exit import ExitCode, exit_code_for
 from ._files import Source, encode_for, write_atomic
 
-__all__ = ["Item", "ResultLike", "Status", "extra_output_path", "run_batch"]
+__all__ = ["Item", "Status", "extra_output_path", "run_batch"]
 
 Status = Literal["pending", "running", "ok", "failed", "skipped", "not_done"]
-
-
-class ResultLike(Protocol):
-    """What the CLI reads from a ``RealtimeResult``."""
-
-    @property
-    def images(self) -> tuple[bytes, ...]: ...
-    @property
-    def cost(self) -> Decimal | None: ...
-    @property
-    def cost_unit(self) -> str | None: ...
-    @property
-    def api_credit_cost(self) -> int | None: ...
-    @property
-    def request_timestamp(self) -> str | None: ...
-    @property
-    def generation_ids(self) -> tuple[str, ...]: ...
 
 
 def _now() -> datetime:

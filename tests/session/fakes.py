@@ -17,6 +17,12 @@ class FakeResult:
     cost: Decimal | None = Decimal("0.01")
     cost_unit: str | None = "DOLLARS"
     image: bytes = b"jpeg"
+    api_credit_cost: int | None = None
+    generation_ids: tuple[str, ...] = ()
+
+    @property
+    def images(self) -> tuple[bytes, ...]:
+        return (self.image,)
 
 
 @attrs.define

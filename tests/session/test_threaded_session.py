@@ -10,12 +10,8 @@ import threading
 
 import pytest
 
-from leonardo_realtime_client._session import (
-    SessionClosedError,
-    SessionEvent,
-    SessionResult,
-    ThreadedRealtimeSession,
-)
+from leonardo_realtime_client._session_events import SessionClosedError, SessionEvent, SessionResult
+from leonardo_realtime_client._threaded_session import ThreadedRealtimeSession
 
 from .fakes import Call, FakeClient, FakeResult
 

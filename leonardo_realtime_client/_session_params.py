@@ -1,0 +1,101 @@
+"""A realtime session's request parameters: which ones an operation takes, and checking them before sending.
+
+One reason to change: what a session accepts as fixed parameters and per-input overrides. Every limit comes
+from the generated constraints table through ``_validation.validate_body``, as for the clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from ._errors import ValidationError, Violation
+from ._operations import OPERATION_IDS, operation_name, snake_case
+from ._session_policy import invalid
+from ._validation import operation_rule, validate_body
+
+__all__ = ["CALL_OPTIONS", "Call", "SessionParams", "resolve_operation"]
+
+CALL_OPTIONS: Final = frozenset({"timeout", "max_retries"})
+"""Per-call options passed through to the client untouched (its retry policy and timeout apply)."""
+_IMPLICIT_FIELDS: Final = frozenset({"imageDataUrl", "maskDataUrl", "requestTimestamp"})
+"""Body fields the session fills in itself."""
+
+
+@attrs.frozen
+class Call:
+    """A validated call: positional images and keyword arguments (without the request timestamp)."""
+
+    image: object
+    mask: object | None
+    kwargs: Mapping[str, Any]
+
+
+def resolve_operation(operation: object) -> str:
+    """Our name for a session's ``operation`` (ours or the spec's operationId); else a :class:`ValidationError`."""
+    name = operation_name(operation)
+    if name is None:
+        raise invalid("operation", operation, "one of " + ", ".join(OPERATION_IDS))
+    return name
+
+
+class SessionParams:
+    """The fixed parameters of one session's operation, checked; :meth:`prepare` merges and checks one input's.
+
+    ``operation`` is our name (``generate`` …) or the spec's operationId. Raises :class:`ValidationError`
+    naming every bad parameter by its Python name. Immutable after construction, so safe from any thread.
+    """
+
+    def __init__(self, operation: object, params: Mapping[str, Any]) -> None:
+        self.operation = name = resolve_operation(operation)
+        self.operation_id = OPERATION_IDS[name]
+        fields = operation_rule(self.operation_id)["fields"]
+        self._body_names = {snake_case(j): j for j in fields if j not in _IMPLICIT_FIELDS}
+        self._allowed = sorted(self._body_names) + sorted(CALL_OPTIONS) + (["mask"] if name == "inpaint" else [])
+        self.check(params, partial=True)
+        self.fixed: Mapping[str, Any] = dict(params)
+
+    def check(self, params: Mapping[str, Any], *, partial: bool) -> None:
+        """Raise one :class:`ValidationError` for every bad parameter; ``partial``: a missing one is fine."""
+        problems: list[Violation] = []
+        if "request_timestamp" in params:
+            problems.append(
+                Violation("request_timestamp", params["request_timestamp"], "set by the session; do not pass it")
+            )
+        known = ", ".join(self._allowed)
+        problems.extend(
+            Violation(key, value, f"unknown parameter for {self.operation}; known: {known}")
+            for key, value in params.items()
+            if key not in self._body_names and key not in CALL_OPTIONS and key != "mask" and key != "request_timestamp"
+        )
+        if "mask" in params and self.operation != "inpaint":
+            problems.append(Violation("mask", params["mask"], "only the inpaint operation takes a mask"))
+        body: dict[str, object] = {"imageDataUrl": "", "requestTimestamp": ""}
+        if self.operation == "inpaint":
+            body["maskDataUrl"] = ""
+        shown: dict[str, str] = {}
+        for key, value in params.items():
+            json_name = self._body_names.get(key)
+            if json_name is not None and value is not None:
+                body[json_name] = value
+                shown[json_name] = key
+        found = validate_body(self.operation_id, body, names=shown, allow_unknown=True)
+        if partial:  # fixed parameters: what is there must be valid; prompt may come with each submit
+            found = [v for v in found if v.field in params]
+        problems.extend(found)
+        if not partial and self.operation == "inpaint" and params.get("mask") is None:
+            problems.append(Violation("mask", None, "required for inpaint: an image (fixed or per submit)"))
+        if problems:
+            raise ValidationError(problems, operation=self.operation)
+
+    def prepare(self, image: object, overrides: Mapping[str, Any]) -> Call:
+        """Merge and check the parameters of one input (pure; safe from any thread)."""
+        if image is None:
+            raise ValidationError([Violation("image", None, "an image (bytes, path, file, PIL image)")])
+        merged = {**self.fixed, **overrides}
+        self.check(merged, partial=False)
+        mask = merged.pop("mask", None)
+        kwargs = {k: v for k, v in merged.items() if v is not None}
+        return Call(image=image, mask=mask, kwargs=kwargs)

@@ -1,0 +1,207 @@
+"""The thread bridge: a realtime session on its own event-loop thread, for GUI and notebook code.
+
+One reason to change: how plain threads reach a :class:`RealtimeSession`. ``submit()`` is thread-safe,
+events come through a callback (on the session's thread) and a blocking ``get()`` / ``events()``. The bridge
+uses the session's public API and the ``bridge_*`` functions ``_session`` provides for it, nothing private.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any, Generic
+
+from ._session import RealtimeSession, bridge_count_overflow, bridge_prepare, bridge_submit
+from ._session_events import CanvasClient, EventCallback, R, SessionClosedError, SessionEvent, SessionResult
+from ._session_policy import DEFAULT_MAX_BUFFERED_EVENTS, check_options
+from ._session_stats import SessionStats
+
+__all__ = ["ThreadedRealtimeSession"]
+
+
+class _EventBuffer(Generic[R]):
+    """A bounded, thread-safe event queue for blocking readers (oldest dropped when full)."""
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[SessionEvent[R]] = deque(maxlen=limit or None)
+        self._limit = limit
+        self._closed = False
+        self._cond = threading.Condition()
+
+    def put(self, event: SessionEvent[R]) -> bool:
+        """Add an event; False if the oldest one had to be dropped."""
+        with self._cond:
+            overflow = len(self._items) == self._limit
+            self._items.append(event)
+            self._cond.notify_all()
+            return not overflow
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def get(self, timeout: float | None) -> SessionEvent[R] | None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._items or self._closed, timeout):
+                raise TimeoutError(f"no session event within {timeout} s")
+            return self._items.popleft() if self._items else None
+
+
+class ThreadedRealtimeSession(Generic[R]):
+    """A :class:`RealtimeSession` on its own event-loop thread, for GUI and notebook code.
+
+    ::
+
+        with ThreadedRealtimeSession(AsyncRealtimeCanvas(), "generate", prompt="a castle",
+                                     close_client=True, on_event=show_on_ui_thread) as session:
+            session.submit(snapshot)          # from any thread, never blocks
+            event = session.get(timeout=5)    # or: for event in session.events(): ...
+
+    ``on_event`` runs on the session's thread: hand results to your UI thread (``root.after``,
+    ``QMetaObject.invokeMethod`` …). Events are also buffered for ``get()`` / ``events()`` (up to
+    ``max_buffered_events``, oldest dropped first). The client is only ever used on the session's
+    thread; ``close_client=True`` closes it there (``aclose()``) when the session closes. Every other
+    keyword argument is :class:`RealtimeSession`'s.
+    """
+
+    def __init__(
+        self,
+        client: CanvasClient[R],
+        operation: str,
+        *,
+        on_event: EventCallback[R] | None = None,
+        close_client: bool = False,
+        max_buffered_events: int = DEFAULT_MAX_BUFFERED_EVENTS,
+        **options: Any,
+    ) -> None:
+        check_options(1, 0.0, None, max_buffered_events)
+        self._user_callback = on_event
+        self._client = client
+        self._close_client = close_client
+        self._buffer: _EventBuffer[R] = _EventBuffer(max_buffered_events)
+        self._buffering = max_buffered_events > 0
+        self._session: RealtimeSession[R] = RealtimeSession(
+            client, operation, on_event=self._deliver, max_buffered_events=0, **options
+        )
+        self._lock = threading.Lock()
+        self._closing = False
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name=f"leonardo-session-{operation}", daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._session.__aenter__(), self._loop).result()
+
+    @property
+    def session(self) -> RealtimeSession[R]:
+        """The underlying async session (touch it only on its own loop)."""
+        return self._session
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self._session.budget_exhausted
+
+    @property
+    def latest(self) -> SessionResult[R] | None:
+        return self._session.latest
+
+    def submit(self, image: object, **overrides: Any) -> str:
+        """Thread-safe, never blocks: validate, stamp and hand the input to the session's loop."""
+        call = bridge_prepare(self._session, image, overrides)
+        with self._lock:  # stamps and hand-over in the same order
+            if self._closing:
+                raise SessionClosedError("this session is closed; open a new one")
+            return bridge_submit(self._session, call, self._loop)
+
+    def get(self, timeout: float | None = None) -> SessionEvent[R] | None:
+        """The next event; None once the session is closed and drained; TimeoutError after ``timeout``."""
+        if not self._buffering:
+            raise RuntimeError("this session does not buffer events (max_buffered_events=0): use on_event")
+        return self._buffer.get(timeout)
+
+    def events(self, timeout: float | None = None) -> Iterator[SessionEvent[R]]:
+        """Blocking iterator over events until the session is closed (``timeout`` applies to each wait)."""
+        while (event := self.get(timeout)) is not None:
+            yield event
+
+    def stats(self) -> SessionStats:
+        return self._in_loop(self._session.stats)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until nothing is pending or in flight."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError(
+                "flush() called from the session's own thread (an on_event callback?): it would wait forever"
+            )
+        asyncio.run_coroutine_threadsafe(self._session.flush(), self._loop).result(timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        """Cancel in-flight work, stop the thread (joined) and, with ``close_client``, close the client."""
+        if threading.current_thread() is self._thread:  # before marking closed: a refused close changes nothing
+            raise RuntimeError("close() called from the session's own thread (an on_event callback?)")
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+            self._buffer.close()
+
+    def __enter__(self) -> ThreadedRealtimeSession[R]:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<ThreadedRealtimeSession {self._session.operation} {'closed' if self._closing else 'open'}>"
+
+    def _deliver(self, event: SessionEvent[R]) -> None:
+        if self._buffering and not self._buffer.put(event):
+            bridge_count_overflow(self._session)
+        if self._user_callback is not None:
+            self._user_callback(event)
+
+    async def _shutdown(self) -> None:
+        try:
+            await self._session.aclose()
+        finally:
+            closer = getattr(self._client, "aclose", None) if self._close_client else None
+            if closer is not None:
+                await closer()
+
+    def _in_loop(self, function: Callable[[], SessionStats]) -> SessionStats:
+        if self._loop.is_closed() or not self._thread.is_alive() or threading.current_thread() is self._thread:
+            return function()  # on the session's own thread (an on_event callback) waiting for it would deadlock
+        future: concurrent.futures.Future[SessionStats] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(function())
+            except BaseException as exc:  # pragma: no cover - snapshot() does not raise
+                future.set_exception(exc)
+
+        self._loop.call_soon_threadsafe(run)
+        return future.result()
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_forever()
+        finally:
+            try:
+                self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            finally:
+                self._loop.close()
