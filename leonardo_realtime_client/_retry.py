@@ -49,6 +49,10 @@ _RETRY_EXCEPTIONS: tuple[type[BaseException], ...] = (
 )
 
 
+def _time_sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up per call, so a test harness that patches time.sleep reaches the default policy
+
+
 async def _anyio_sleep(seconds: float) -> None:
     import anyio  # only async users pay for it (httpx depends on it anyway)
 
@@ -71,7 +75,7 @@ class RetryPolicy:
     """Statuses below 500 that are retried."""
     rng: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
     """Returns u in [0, 1) for the jitter; inject a constant for determinism."""
-    sleep: Callable[[float], None] = attrs.field(default=time.sleep, eq=False, repr=False)
+    sleep: Callable[[float], None] = attrs.field(default=_time_sleep, eq=False, repr=False)
     """How the sync client waits."""
     async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=_anyio_sleep, eq=False, repr=False)
     """How the async client waits (anyio: works under asyncio and trio)."""

@@ -203,10 +203,13 @@ def test_protocol_errors_that_are_not_transient_are_not_retried(sleeper: SleepRe
     assert len(recorder.requests) == 1
 
 
-def test_the_real_sleep_is_the_default() -> None:
+def test_the_real_sleep_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    assert RetryPolicy().sleep is time.sleep
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # looked up per call: a harness can patch it
+    RetryPolicy().sleep(1.5)
+    assert slept == [1.5]
 
 
 def test_retries_are_logged(sleeper: SleepRecorder, caplog: pytest.LogCaptureFixture) -> None:
