@@ -43,6 +43,7 @@ from ._errors import (
 from ._images import ImageInput
 from ._logging import logger, redact_headers, setup_logging, summarize
 from ._operations import Operation, operations
+from ._pool import AsyncShardedTransport, ShardedTransport
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
 from ._result import RealtimeResult
 from ._retry import RetryPolicy
@@ -113,7 +114,10 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 raise ConfigurationError(
                     f"transport must be an httpx.{self._transport_type.__name__}, not {type(transport).__name__}"
                 )
-            self._http = self._http_client_type(transport=transport, timeout=self._timeout)  # type: ignore[arg-type]
+            # Our pool (``_pool``) unless a transport was given: httpx's own closes every idle connection once
+            # more than 20 are open. Mounted for all://, so environment proxies (per scheme) still win.
+            mounts = None if transport is not None else {"all://": _pool_for(self._http_client_type)}
+            self._http = self._http_client_type(transport=transport, timeout=self._timeout, mounts=mounts)  # type: ignore[arg-type]
             self._owns_http = True
 
     # -- settings ----------------------------------------------------------------------------------------------------
@@ -262,6 +266,12 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 reason,
             )
         return delay
+
+
+def _pool_for(
+    client_type: type[httpx.Client] | type[httpx.AsyncClient],
+) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
+    return AsyncShardedTransport() if client_type is httpx.AsyncClient else ShardedTransport()
 
 
 def _redact(request: httpx.Request) -> None:

@@ -1,0 +1,180 @@
+"""The clients' connection pool: httpx transports of ``SHARD_SIZE`` connections each, filled least-busy first.
+
+One reason to change: how connections are pooled and reused.
+
+**Why not one httpx pool with bigger limits.** httpcore 1.0's pool (``_assign_requests_to_connections``, run
+whenever a request starts or ends) compares ``max_keepalive_connections`` with the number of *all* its
+connections, not the idle ones (encode/httpcore#1000, #1035, unreleased), and scans every connection once per
+idle connection to do so. With httpx's defaults (100 connections, 20 kept alive) that closes every connection
+as soon as more than 20 are open: at 64 concurrent calls against the local server with 200 ms latency, 492-512
+of 512 requests opened a new TCP connection (against the real API, a TLS handshake each). Raising the
+keep-alive limit to 64 or 200 keeps the connections but makes the scan quadratic: client CPU went from ~1.3 to
+~7 ms per request and requests/s fell to a third. Capping the pool at 32 connections keeps both small but
+queues half of 64 concurrent calls (requests/s halved).
+
+**What this does.** Requests go to small pools (``SHARD_SIZE`` connections, all of them kept alive, so the
+miscount can never close one and a scan stays ~``SHARD_SIZE``²), to the first pool with room, so light use
+stays on one pool and each pool keeps its warm connections busy. A pool is made only when every one is full,
+up to ``MAX_SHARDS`` (``SHARD_SIZE * MAX_SHARDS`` = 100 connections, httpx's default total); beyond that a
+request waits in the least busy pool, as it would in httpx's. The pools share one TLS context, made once per
+process. ``make bench`` measures it (``benchmarks/concurrency.py``): requests/s and connection reuse at 16 and
+64 concurrent calls against a hand-written httpx loop.
+
+Only the public transport interface of httpx is used: each pool is an ``httpx.HTTPTransport`` /
+``httpx.AsyncHTTPTransport`` with its own ``httpx.Limits``. It is mounted for ``all://`` on the client, so
+proxies from the environment (which httpx mounts per scheme, a more specific pattern) still take precedence.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Final
+
+import httpx
+
+__all__ = ["MAX_SHARDS", "SHARD_SIZE", "AsyncShardedTransport", "ShardedTransport"]
+
+SHARD_SIZE: Final = 10
+"""Connections per pool, all kept alive (``max_connections == max_keepalive_connections``)."""
+MAX_SHARDS: Final = 10
+"""Pools at most: 100 connections in all, httpx's default ``max_connections``."""
+KEEPALIVE_EXPIRY: Final = 5.0
+"""Seconds an idle connection is kept (httpx's default)."""
+
+_LIMITS: Final = httpx.Limits(
+    max_connections=SHARD_SIZE, max_keepalive_connections=SHARD_SIZE, keepalive_expiry=KEEPALIVE_EXPIRY
+)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi, ``SSL_CERT_FILE``…): ~15 ms to make, so made once per process."""
+    return httpx.create_ssl_context()
+
+
+class _Shards:
+    """Which pool takes the next request: the first with room, a new one when all are full, else the least busy.
+
+    The first with room rather than the least busy: a pool that had more requests in flight before holds idle,
+    warm connections, which a request sent to a less busy pool would not reuse."""
+
+    def __init__(self, make: Callable[[ssl.SSLContext], object]) -> None:
+        self._make = make
+        self.pools: list[object] = []
+        self.busy: list[int] = []
+        self._lock = threading.Lock()  # the sync client may be shared by threads
+
+    def acquire(self) -> int:
+        with self._lock:
+            busy = self.busy
+            index = next((i for i, count in enumerate(busy) if count < SHARD_SIZE), -1)
+            if index < 0 and len(busy) < MAX_SHARDS:
+                self.pools.append(self._make(_ssl_context()))
+                busy.append(0)
+                index = len(busy) - 1
+            elif index < 0:
+                index = busy.index(min(busy))
+            busy[index] += 1
+            return index
+
+    def release(self, index: int) -> None:
+        with self._lock:
+            self.busy[index] -= 1
+
+
+class _Released(httpx.SyncByteStream):
+    def __init__(self, stream: httpx.SyncByteStream, release: Callable[[], None]) -> None:
+        self._stream = stream
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._stream
+
+    def close(self) -> None:
+        release, self._release = self._release, None
+        try:
+            self._stream.close()
+        finally:
+            if release is not None:
+                release()
+
+
+class _AsyncReleased(httpx.AsyncByteStream):
+    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+        self._stream = stream
+        self._release: Callable[[], None] | None = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for part in self._stream:
+            yield part
+
+    async def aclose(self) -> None:
+        release, self._release = self._release, None
+        try:
+            await self._stream.aclose()
+        finally:
+            if release is not None:
+                release()
+
+
+class ShardedTransport(httpx.BaseTransport):
+    """The sync clients' transport (see the module docstring). Thread-safe like ``httpx.HTTPTransport``."""
+
+    def __init__(self) -> None:
+        self._shards = _Shards(lambda ctx: httpx.HTTPTransport(verify=ctx, limits=_LIMITS))
+
+    @property
+    def pools(self) -> list[httpx.HTTPTransport]:
+        """The pools made so far, first first."""
+        return list(self._shards.pools)  # type: ignore[arg-type]
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        index = self._shards.acquire()
+        pool: httpx.HTTPTransport = self._shards.pools[index]  # type: ignore[assignment]
+        try:
+            response = pool.handle_request(request)
+        except BaseException:
+            self._shards.release(index)
+            raise
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        stream = _Released(response.stream, lambda: self._shards.release(index))
+        return httpx.Response(
+            response.status_code, headers=response.headers, stream=stream, extensions=response.extensions
+        )
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.close()
+
+
+class AsyncShardedTransport(httpx.AsyncBaseTransport):
+    """The async clients' transport (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._shards = _Shards(lambda ctx: httpx.AsyncHTTPTransport(verify=ctx, limits=_LIMITS))
+
+    @property
+    def pools(self) -> list[httpx.AsyncHTTPTransport]:
+        """The pools made so far, first first."""
+        return list(self._shards.pools)  # type: ignore[arg-type]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        index = self._shards.acquire()
+        pool: httpx.AsyncHTTPTransport = self._shards.pools[index]  # type: ignore[assignment]
+        try:
+            response = await pool.handle_async_request(request)
+        except BaseException:
+            self._shards.release(index)
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        stream = _AsyncReleased(response.stream, lambda: self._shards.release(index))
+        return httpx.Response(
+            response.status_code, headers=response.headers, stream=stream, extensions=response.extensions
+        )
+
+    async def aclose(self) -> None:
+        for pool in self.pools:
+            await pool.aclose()
