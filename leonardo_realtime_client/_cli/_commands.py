@@ -11,6 +11,7 @@ from .._config import ENV_API_KEY, ENV_BASE_URL
 from .._operations import OPERATION_IDS
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
 from ._exit import exit_codes_help
+from ._mcp import mcp_command
 from ._params import field_options, operation_fields
 from ._run import DEFAULT_NAME, run_operation
 from ._serve import demo_command, serve_command
@@ -198,3 +199,4 @@ for _command, _summary in (
     cli.add_command(_image_command(_command, _summary))
 cli.add_command(serve_command)
 cli.add_command(demo_command)
+cli.add_command(mcp_command(_connection_options()))

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("PIL", "numpy", "starlette", "uvicorn", "pydantic", "leonardo_ai_sdk")
+HEAVY = ("PIL", "numpy", "starlette", "uvicorn", "pydantic", "leonardo_ai_sdk", "mcp")
 
 
 def _loaded_after(statement: str) -> list[str]:
@@ -25,6 +25,9 @@ def _loaded_after(statement: str) -> list[str]:
         "import leonardo_realtime_client",
         "from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas, RealtimeResult",
         "import leonardo_realtime_client.server",
+        # The CLI (with its `mcp` command) loads the MCP SDK only when `leonardo-realtime mcp` runs.
+        "from leonardo_realtime_client._cli import cli",
+        "import leonardo_realtime_client._mcp, leonardo_realtime_client._mcp._schema",
     ],
 )
 def test_heavy_modules_are_not_imported(statement: str) -> None:
@@ -38,3 +41,9 @@ def test_the_probe_sees_a_heavy_import() -> None:
     """The check can fail: importing the server app really loads starlette."""
     modules = _loaded_after("from leonardo_realtime_client.server import create_app")
     assert "starlette" in modules
+
+
+def test_the_probe_sees_the_mcp_sdk() -> None:
+    """The check can fail for the MCP SDK too: the server module really loads it."""
+    modules = _loaded_after("import leonardo_realtime_client._mcp._server")
+    assert "mcp" in modules

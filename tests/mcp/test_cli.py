@@ -1,0 +1,92 @@
+"""Issue 14: ``leonardo-realtime mcp`` as an MCP host starts it (a subprocess over stdio), and its option checks."""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from click.testing import CliRunner
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import ImageContent
+
+from leonardo_realtime_client._cli import cli
+
+from .conftest import MARKER_KEY, decode_jpeg, png_file
+
+
+@pytest.mark.anyio
+async def test_mcp_local_over_stdio_makes_one_call(tmp_path: Path) -> None:
+    sketch = png_file(tmp_path / "sketch.png")
+    env = {k: v for k, v in os.environ.items() if k not in ("LEONARDO_API_KEY", "LEONARDO_BASE_URL")}
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "leonardo_realtime_client", "mcp", "--local", "--output-dir", str(tmp_path / "out")],
+        env=env,
+        cwd=tmp_path,
+    )
+    with (tmp_path / "server.log").open("w") as errlog:
+        async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            tools = await session.list_tools()
+            result = await session.call_tool("generate", {"image": str(sketch), "prompt": "a red kite", "seed": 3})
+    assert {tool.name for tool in tools.tools} == {"generate", "refine", "inpaint", "upscale"}
+    assert result.is_error is False
+    (block,) = [b for b in result.content if isinstance(b, ImageContent)]
+    assert block.mime_type == "image/jpeg"
+    assert decode_jpeg(base64.b64decode(block.data)).size == (512, 512)
+    assert result.structured_content is not None
+    saved = Path(result.structured_content["images"][0]["path"])
+    assert saved.parent == tmp_path / "out"
+    assert await anyio.Path(saved).is_file()
+    log = await anyio.Path(tmp_path / "server.log").read_text()
+    assert "local stand-in" in log  # the start-up line went to standard error, not into the protocol
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_mcp_without_a_key_is_a_usage_error(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEONARDO_API_KEY", raising=False)
+    result = runner.invoke(cli, ["mcp"])
+    assert result.exit_code == 2
+    assert "no API key" in result.output
+    assert "--local" in result.output
+
+
+def test_mcp_refuses_a_key_as_an_option_value(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["mcp", "--local", "--api-key", MARKER_KEY])
+    assert result.exit_code == 2
+    assert MARKER_KEY not in result.output
+    assert "LEONARDO_API_KEY" in result.output
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "lots", "nan"])
+def test_mcp_budget_must_be_a_positive_number(runner: CliRunner, value: str) -> None:
+    result = runner.invoke(cli, ["mcp", "--local", "--budget", value])
+    assert result.exit_code == 2
+    assert "--budget" in result.output
+
+
+def test_mcp_output_dir_that_cannot_be_made(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(cli, ["mcp", "--local", "--output-dir", str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert "--output-dir" in result.output
+
+
+def test_mcp_http_on_a_busy_port_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    from leonardo_realtime_client._mcp._server import bind_loopback
+
+    with bind_loopback(0) as busy:
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, ["mcp", "--local", "--transport", "http", "--port", str(port), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output

@@ -1,0 +1,60 @@
+"""Issue 14: the API key never appears in a tool list, a tool result, an error, a saved file name or a log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from leonardo_realtime_client.server import LocalTransport, ServerConfig
+
+from .conftest import MARKER_KEY, MakeHarness
+
+pytestmark = pytest.mark.anyio
+
+
+def _echo_the_key(request: httpx.Request) -> httpx.Response:
+    """A hostile or careless server that puts the bearer token it got in every error field."""
+    token = request.headers["authorization"]
+    body = {"error": f"invalid token {token}", "path": token, "code": f"bad-{token}"}
+    return httpx.Response(401, json=body, headers={"x-request-id": token})
+
+
+async def test_the_key_is_in_no_output(
+    make_harness: MakeHarness, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    outputs: list[str] = []
+    # 1. The stand-in accepting only the marker key: a real success, and a validation error.
+    good = make_harness(ServerConfig(require_token=MARKER_KEY), budget=Decimal("1"))
+    async with good.client() as client:
+        outputs.append(json.dumps((await client.list_tools()).model_dump(mode="json")))
+        ok = await client.call_tool("generate", {"image": str(good.sketch), "prompt": "p"})
+        invalid = await client.call_tool("generate", {"image": MARKER_KEY, "prompt": "p", "steps": 99})
+        outputs += [ok.model_dump_json(), invalid.model_dump_json()]
+    assert ok.is_error is False
+    assert good.seen[0].status == 200  # the key did reach the server: it is used, just never shown
+    # 2. A wrong key refused by the stand-in.
+    wrong = make_harness(transport=LocalTransport(ServerConfig(require_token="another")), local=False)
+    async with wrong.client() as client:
+        refused = await client.call_tool("refine", {"image": str(wrong.sketch), "prompt": "p"})
+    outputs.append(refused.model_dump_json())
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err, caplog.text]
+    # 3. A server echoing the key back in every error field: the tool result carries none of it. (The client's
+    #    own opt-in DEBUG log of response bodies is redaction's business, not the MCP server's: not checked here.)
+    echo = make_harness(transport=httpx.MockTransport(_echo_the_key), local=False)
+    async with echo.client() as client:
+        echoed = await client.call_tool("refine", {"image": str(echo.sketch), "prompt": "p"})
+    outputs.append(echoed.model_dump_json())
+    for result in (refused, echoed):
+        assert result.is_error is True
+        assert result.structured_content["error"]["status"] == 401
+    outputs += [str(path) for path in good.output.iterdir()]
+    assert any("401" in text for text in outputs)  # the probe sees the errors it checks
+    for text in outputs:
+        assert MARKER_KEY not in text
+        assert MARKER_KEY[10:30] not in text
