@@ -85,8 +85,11 @@ class LeonardoError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as (class, message, attributes), not by calling __init__ again with the message alone, which
-        # the subclasses' signatures do not accept: a worker process can send any of these errors back.
-        return _unpickle, (type(self), self.args, self.__dict__)
+        # the subclasses' signatures do not accept: a worker process can send any of these errors back. A value
+        # that cannot be pickled (the caller's file object, socket, lambda …) travels as a stand-in with its repr.
+        from ._pickling import picklable_state
+
+        return _unpickle, (type(self), *picklable_state(self.args, self.__dict__))
 
 
 def _unpickle(cls: type[LeonardoError], args: tuple[Any, ...], state: dict[str, Any]) -> LeonardoError:
