@@ -15,6 +15,7 @@ from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._errors import LeonardoError
 from ._images import ImageInput
+from ._numbers import Integer, Number
 from ._result import RealtimeResult
 from ._retry import RetryPolicy
 
@@ -107,12 +108,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         image: ImageInput,
         *,
         prompt: str,
-        guidance: float | None = None,
-        strength: float | None = None,
-        steps: int | None = None,
-        width: int | None = None,
-        height: int | None = None,
-        seed: int | None = None,
+        guidance: Number | None = None,
+        strength: Number | None = None,
+        steps: Integer | None = None,
+        width: Integer | None = None,
+        height: Integer | None = None,
+        seed: Integer | None = None,
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
@@ -163,12 +164,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         image: ImageInput,
         *,
         prompt: str,
-        guidance: float | None = None,
-        strength: float | None = None,
-        steps: int | None = None,
-        width: int | None = None,
-        height: int | None = None,
-        seed: int | None = None,
+        guidance: Number | None = None,
+        strength: Number | None = None,
+        steps: Integer | None = None,
+        width: Integer | None = None,
+        height: Integer | None = None,
+        seed: Integer | None = None,
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
@@ -220,12 +221,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         mask: ImageInput,
         *,
         prompt: str,
-        guidance: float | None = None,
-        strength: float | None = None,
-        steps: int | None = None,
-        width: int | None = None,
-        height: int | None = None,
-        seed: int | None = None,
+        guidance: Number | None = None,
+        strength: Number | None = None,
+        steps: Integer | None = None,
+        width: Integer | None = None,
+        height: Integer | None = None,
+        seed: Integer | None = None,
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
@@ -279,16 +280,16 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         image: ImageInput,
         *,
         prompt: str,
-        guidance: float | None = None,
-        strength: float | None = None,
-        steps: int | None = None,
-        width: int | None = None,
-        height: int | None = None,
-        seed: int | None = None,
+        guidance: Number | None = None,
+        strength: Number | None = None,
+        steps: Integer | None = None,
+        width: Integer | None = None,
+        height: Integer | None = None,
+        seed: Integer | None = None,
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         refine_creative: bool | None = None,
-        refine_strength: float | None = None,
+        refine_strength: Number | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
         max_retries: int | None = None,
     ) -> RealtimeResult:

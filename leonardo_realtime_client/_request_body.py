@@ -77,7 +77,7 @@ def build_body(
     """The JSON body (spec names, only what was set), or one error listing every problem. No I/O."""
     from ._generated.models.lcm_generation_style import LcmGenerationStyle
     from ._generated.types import UNSET
-    from ._validation import validate_body
+    from ._validation import json_numbers, validate_body
 
     image_url, mask_url, image_errors = _collect_images(operation, image, mask)
     problems = [violation for error in image_errors for violation in error.violations]
@@ -102,9 +102,7 @@ def build_body(
         if len(image_errors) == 1 and len(problems) == len(image_errors[0].violations):
             raise image_errors[0]  # only an image problem: keep its precise type
         raise ValidationError(problems, operation=operation.name)
-    for name in operation.integer_fields & body.keys():
-        body[name] = int(body[name])  # 8.0 passed validation as an integer: send 8
-    return body
+    return json_numbers(operation.operation_id, body)  # numpy, Decimal, 8.0 for an integer …: plain JSON numbers
 
 
 @attrs.frozen

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 
 from ._errors import Violation
 from ._generated.constraints import OPERATIONS, FieldRule, OperationRule
+from ._numbers import as_number
 
-__all__ = ["OPERATIONS", "allowed_text", "operation_rule", "validate_body"]
+__all__ = ["OPERATIONS", "allowed_text", "json_numbers", "operation_rule", "validate_body"]
 
 
 def operation_rule(operation_id: str) -> OperationRule:
@@ -68,12 +69,49 @@ def _beyond_json(rule: FieldRule, value: object) -> str | None:
     return None
 
 
+_NUMBER_TYPES = "int, float, Decimal, Fraction and numpy numbers are"
+
+
+def _wrong_type(rule: FieldRule, value: object) -> str | None:
+    """What is allowed, then why the *type* of ``value`` is the problem (``None`` when the type is fine)."""
+    kind = rule["type"]
+    name = type(value).__name__
+    if kind in ("integer", "number"):
+        if isinstance(value, bool) or name in ("bool", "bool_"):  # numpy.bool (bool_ before numpy 2)
+            return f"{allowed_text(rule)}; the type {name} is refused (True/False are not numbers)"
+        if as_number(value) is None:
+            return f"{allowed_text(rule)}; the type {name} is not a number ({_NUMBER_TYPES})"
+        return None
+    if (kind == "boolean" and not isinstance(value, bool)) or (kind == "string" and not isinstance(value, str)):
+        return f"{allowed_text(rule)}; the type {name} is not accepted"
+    return None
+
+
+def json_numbers(operation_id: str, body: dict[str, object]) -> dict[str, object]:
+    """``body`` with every number as a plain JSON number: ints for integer fields (``8.0`` → ``8``), ints or
+    floats for number fields, whatever type the caller used. For a body :func:`validate_body` accepted."""
+    fields = operation_rule(operation_id)["fields"]
+    for name, value in body.items():
+        rule = fields.get(name)
+        if rule is None or rule["type"] not in ("integer", "number") or value is None:
+            continue
+        number = as_number(value)
+        if number is not None:
+            body[name] = int(number) if rule["type"] == "integer" else number
+    return body
+
+
 def _type_ok(rule: FieldRule, value: object) -> bool:
     kind = rule["type"]
     if kind == "boolean":
         return isinstance(value, bool)
     if isinstance(value, bool):
         return False
+    if kind in ("integer", "number"):
+        number = as_number(value)
+        if number is None:
+            return False
+        value = number
     if kind == "integer":
         return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if kind == "number":
@@ -85,6 +123,8 @@ def _type_ok(rule: FieldRule, value: object) -> bool:
 def _check(rule: FieldRule, value: object) -> bool:
     if not _type_ok(rule, value):
         return False
+    if rule["type"] in ("integer", "number"):
+        value = as_number(value)
     if rule["enum"] is not None and value not in rule["enum"]:
         return False
     if rule["choices"] is not None and value not in rule["choices"]:
@@ -121,9 +161,11 @@ def validate_body(
         value = body[json_name]
         if value is None:
             problems.append(Violation(shown, None, f"must not be null: {allowed_text(rule)}"))
+        elif (wrong := _wrong_type(rule, value)) is not None:
+            problems.append(Violation(shown, value, wrong))
         elif not _check(rule, value):
             problems.append(Violation(shown, value, allowed_text(rule)))
-        elif (why := _beyond_json(rule, value)) is not None:
+        elif why := _beyond_json(rule, as_number(value) if rule["type"] in ("integer", "number") else value):
             problems.append(Violation(shown, value, f"{allowed_text(rule)}; {why}"))
     if not allow_unknown:
         problems.extend(

@@ -1,0 +1,49 @@
+"""Numbers as callers have them: what counts as a number for an integer or number field, and its plain JSON form.
+
+One reason to change: which Python number types are accepted. Python code hands numbers of many types — numpy
+scalars from an array, ``Decimal`` from a config or a price, ``Fraction`` from exact arithmetic — and every one
+of them must either be sent as a plain JSON number or refused with its *type* named. :func:`as_number` is the
+one rule, used by validation (the client's and the local server's) and by the body sent.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal
+from typing import SupportsFloat, SupportsIndex, TypeAlias
+
+__all__ = ["Integer", "Number", "as_number"]
+
+Integer: TypeAlias = int | SupportsIndex | Decimal
+"""What an integer option accepts: ``int``, any :class:`numbers.Integral` (numpy integers …), or an integral
+``Decimal``/``float`` value (``8.0``); sent as a JSON integer. ``bool`` is refused."""
+
+Number: TypeAlias = float | SupportsFloat | SupportsIndex | Decimal
+"""What a number option accepts: any :class:`numbers.Real` (``float``, ``int``, numpy scalars, ``Fraction``)
+or a ``Decimal``; sent as a plain JSON number. ``bool`` is refused."""
+
+
+def as_number(value: object) -> int | float | None:
+    """A plain ``int``/``float`` for any real number a Python user may pass, ``None`` for anything else.
+
+    Accepted: ``int`` and every :class:`numbers.Integral` (numpy integers …), ``float`` and every
+    :class:`numbers.Real` (numpy floats, :class:`fractions.Fraction` …) and :class:`decimal.Decimal`. Integral
+    values of the integer kinds stay exact ints; a ``Decimal`` with no fraction becomes an int, any other a
+    float. ``bool`` (and numpy's ``bool_``, which is no ``numbers.Number``) is refused: ``True`` is no number here.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return int(value)  # an int subclass (IntEnum …) as a plain int
+    if isinstance(value, float):
+        return float(value)  # numpy.float64 is a float subclass
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return math.nan
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return None
