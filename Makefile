@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean
+.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean skill
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -74,6 +74,9 @@ update-spec: $(STAMP) ## Adopt a new spec (JSON or YAML): make update-spec SPEC=
 wheel: $(STAMP) ## Build the wheel (and sdist) into dist/, for `pip install dist/<wheel>[server]` anywhere
 	$(PY) -m build --outdir dist .
 	@ls dist/*.whl
+
+skill: $(STAMP) ## Regenerate the committed Agent Skill (skills/leonardo-realtime) from the CLI and the constraints table
+	$(VENV)/bin/leonardo-realtime skill export skills/leonardo-realtime --overwrite
 
 wheel-check: $(STAMP) ## Build the wheel, install it into a fresh venv, import it there
 	$(PY) scripts/wheel_check.py

@@ -15,6 +15,7 @@ from ._mcp import mcp_command
 from ._params import field_options, operation_fields
 from ._run import DEFAULT_NAME, run_operation
 from ._serve import demo_command, serve_command
+from ._skill import skill_group
 
 __all__ = ["cli"]
 
@@ -200,3 +201,4 @@ for _command, _summary in (
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(mcp_command(_connection_options()))
+cli.add_command(skill_group)
