@@ -14,7 +14,10 @@ only for requests that can still matter:
   Retry-After; other errors are delivered as events and the session goes on;
 - ``budget`` stops sending once the spent cost (or the next request's estimated cost) reaches it; until a
   first cost is known it allows one request in flight at a time;
-- ``aclose()`` cancels in-flight requests and leaves no task behind.
+- ``aclose()`` cancels in-flight requests and leaves no task behind;
+- an input identical to the last one sent (the same ``bytes`` or data URL, the same mask and parameters) is not
+  sent again: the result on its way, or on screen, already shows it (``skip_identical=False`` turns this off).
+  Only immutable inputs are compared (``bytes``, data URLs); a path, a file or a PIL image may change in place.
 
 :class:`ThreadedRealtimeSession` runs the same session on a background event-loop thread for GUI
 and notebook code: ``submit()`` is thread-safe, events come through a callback (on the session's
@@ -38,9 +41,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Generic
-
-import attrs
+from typing import Any, Generic, NamedTuple
 
 from ._errors import APIResponseError, RateLimitError
 from ._session_events import (
@@ -85,9 +86,10 @@ logger = logging.getLogger("leonardo_realtime_client.session")
 _TIMESTAMP_SCALE = 1_000_000
 
 
-@attrs.frozen
-class Input:
-    """One submitted input: its number in the session, its request timestamp, the call, when it came."""
+class Input(NamedTuple):
+    """One submitted input: its number in the session, its request timestamp, the call, when it came.
+
+    A named tuple (built in C): one is made per ``submit()``."""
 
     seq: int
     request_timestamp: str
@@ -113,8 +115,9 @@ class RealtimeSession(Generic[R]):
     ``operation`` is one of generate, refine, inpaint, upscale; ``**params`` are its fixed keyword
     arguments (prompt, style, strength, guidance, steps, width, height, seed, refine_creative,
     refine_strength; for inpaint also ``mask``) plus the per-call ``timeout`` / ``max_retries`` the
-    client understands. They are checked against the spec's constraints here, and again (merged with
-    the overrides) at each ``submit()``, so a bad value raises at once instead of failing later.
+    client understands. They are checked against the spec's constraints here, once, and an input's
+    overrides (merged with them) at its ``submit()``, so a bad value raises at once instead of failing later.
+    ``skip_identical`` (default True): an input identical to the last one sent is not sent again.
 
     ``clock`` and ``sleep`` are injectable for tests (no real waiting needed); ``clock`` must be
     monotonic and agree with ``sleep``.
@@ -133,6 +136,7 @@ class RealtimeSession(Generic[R]):
         rate_limit_backoff: float = DEFAULT_RATE_LIMIT_BACKOFF,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        skip_identical: bool = True,
         **params: Any,
     ) -> None:
         self._operation = name = resolve_operation(operation)
@@ -146,6 +150,11 @@ class RealtimeSession(Generic[R]):
         self._clock = clock
         self._sleep = sleep
         self._params = SessionParams(name, params)
+        self._skip_identical = bool(skip_identical)
+        self._last_sent_call: Call | None = None
+        """The call of the last request sent, while it has not failed (what an identical input is compared with)."""
+        self._identical_of: dict[int, int] = {}
+        """Sent input's number → the newest identical input skipped for it: its result covers those too."""
 
         self._ts_base = time.time_ns() // 1_000_000 * _TIMESTAMP_SCALE
         self._seq = itertools.count(1)
@@ -209,8 +218,14 @@ class RealtimeSession(Generic[R]):
         if self._closed:
             raise SessionClosedError(f"this {self._operation} session is closed; open a new one")
         call = self._params.prepare(image, overrides)
-        self._start()
-        item = self._new_input(call, self._clock())
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is None or running is not self._loop:
+            self._start()  # the first submit, or the wrong loop: says so
+        seq = next(self._seq)
+        item = Input(seq, str(self._ts_base + seq), call, self._clock())
         self._enqueue(item)
         return item.request_timestamp
 
@@ -314,6 +329,19 @@ class RealtimeSession(Generic[R]):
         if item.seq <= self._last_sent_seq or (pending is not None and item.seq < pending.seq):
             self._stats.coalesced += 1  # arrived late from another thread: something newer already won
             return
+        if self._skip_identical and _identical(item.call, self._last_sent_call):
+            # The canvas is back at (or still at) what was last sent: that result shows it. An older pending
+            # input is superseded by this one, so it goes too.
+            if pending is not None:
+                self._pending = None
+                self._stats.coalesced += 1
+            self._stats.identical += 1
+            if self._newest_delivered == self._last_sent_seq:
+                self._stats.cover(item.seq, self._clock())  # already on screen
+            else:
+                self._identical_of[self._last_sent_seq] = item.seq
+            self._notify_idle()
+            return
         if pending is not None:
             self._stats.coalesced += 1
         self._pending = item
@@ -366,6 +394,7 @@ class RealtimeSession(Generic[R]):
         now = self._clock()
         self._next_send_at = now + self._min_interval
         self._last_sent_seq = item.seq
+        self._last_sent_call = item.call
         self._stats.sent += 1
         task = self._loop.create_task(self._request(item, now), name=f"leonardo-session-request-{item.seq}")
         self._in_flight[item.seq] = task
@@ -406,7 +435,7 @@ class RealtimeSession(Generic[R]):
             self._stats.dropped_stale += 1
         else:
             self._newest_delivered = item.seq
-            self._stats.result_delivered(item.seq, received_at)
+            self._stats.result_delivered(item.seq, received_at, covers=self._identical_of.pop(item.seq, item.seq))
             event = SessionResult(result, item.request_timestamp, item.seq, item.submitted_at, sent_at, received_at)
             self._latest = event
             self._emit(event)
@@ -415,6 +444,9 @@ class RealtimeSession(Generic[R]):
 
     def _failed(self, item: Input, error: Exception) -> None:
         self._stats.errors += 1
+        self._identical_of.pop(item.seq, None)
+        if item.seq == self._last_sent_seq:
+            self._last_sent_call = None  # no result shows it: the same input may be sent again
         backoff: float | None = None
         if isinstance(error, RateLimitError):
             self._stats.rate_limited += 1
@@ -460,6 +492,19 @@ class RealtimeSession(Generic[R]):
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+
+def _identical(call: Call, last: Call | None) -> bool:
+    """Whether ``call`` would send exactly what ``last`` sent. Only immutable images are compared: ``bytes`` by
+    value (same object first) and data URLs; a path names a file that may change, and a buffer, a file or a
+    PIL image may change in place."""
+    if last is None or not _immutable(call.image) or (call.mask is not None and not _immutable(call.mask)):
+        return False
+    return call.image == last.image and call.mask == last.mask and call.kwargs == last.kwargs
+
+
+def _immutable(image: object) -> bool:
+    return type(image) is bytes or (type(image) is str and image[:5].lower() == "data:")
 
 
 # -- the internal API of the thread bridge (``_threaded_session``); nothing else uses it -----------------------------

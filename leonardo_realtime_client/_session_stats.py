@@ -10,7 +10,7 @@ Definitions (all times in seconds of the session's clock):
 
 Counter invariants (checked by the tests)::
 
-    submitted == sent - requeued + coalesced + unsent + pending
+    submitted == sent - requeued + coalesced + unsent + pending + identical
     sent      == delivered + dropped_stale + errors + cancelled + in_flight
 """
 
@@ -92,6 +92,8 @@ class SessionStats:
     budget_exhausted: bool
     events_overflowed: int
     """Events discarded from the iterator's buffer because nobody read them (oldest first)."""
+    identical: int = 0
+    """Inputs identical to the last one sent (same bytes or data URL, same parameters), so not sent again."""
 
     def as_dict(self) -> dict[str, object]:
         return attrs.asdict(self)
@@ -125,6 +127,7 @@ class StatsRecorder:
         self.cancelled = 0
         self.requeued = 0
         self.events_overflowed = 0
+        self.identical = 0
         self.cost = Decimal(0)
         self.cost_unit: str | None = None
         self.max_cost: Decimal | None = None
@@ -146,9 +149,14 @@ class StatsRecorder:
         if unit is not None and self.cost_unit is None:
             self.cost_unit = unit
 
-    def result_delivered(self, seq: int, at: float) -> None:
-        """A result for input ``seq`` is on screen at ``at``: it ends the wait of every input up to ``seq``."""
+    def result_delivered(self, seq: int, at: float, *, covers: int | None = None) -> None:
+        """A result for input ``seq`` is on screen at ``at``: it ends the wait of every input up to ``seq`` (or
+        up to ``covers``: newer inputs identical to ``seq`` that were not sent)."""
         self.delivered += 1
+        self.cover(seq if covers is None else max(seq, covers), at)
+
+    def cover(self, seq: int, at: float) -> None:
+        """What is on screen at ``at`` shows input ``seq``: it ends the wait of every input up to ``seq``."""
         while self._uncovered and self._uncovered[0][0] <= seq:
             _, submitted_at = self._uncovered.popleft()
             waited = max(0.0, at - submitted_at)
@@ -181,4 +189,5 @@ class StatsRecorder:
             budget=budget,
             budget_exhausted=budget_exhausted,
             events_overflowed=self.events_overflowed,
+            identical=self.identical,
         )

@@ -28,7 +28,9 @@ Event = SessionEvent[FakeResult]
 
 
 def check_invariants(stats: SessionStats) -> None:
-    assert stats.submitted == stats.sent - stats.requeued + stats.coalesced + stats.unsent + stats.pending
+    assert stats.submitted == (
+        stats.sent - stats.requeued + stats.coalesced + stats.unsent + stats.pending + stats.identical
+    )
     assert stats.sent == stats.delivered + stats.dropped_stale + stats.errors + stats.cancelled + stats.in_flight
 
 
@@ -274,8 +276,8 @@ async def test_the_budget_stops_sending_before_it_would_be_exceeded_and_says_so(
     client, clock = FakeClient(), FakeClock()
     events: list[Event] = []
     async with make_session(client, clock, events, budget="0.025") as session:
-        for _ in range(2):
-            session.submit(b"x")
+        for image in (b"first", b"second"):
+            session.submit(image)
             await settle()
             client.calls[-1].answer(cost=Decimal("0.01"))
             await settle()
@@ -418,8 +420,8 @@ async def test_unread_events_are_bounded_and_the_overflow_is_counted() -> None:
     async with RealtimeSession(
         client, "generate", prompt="p", clock=clock, sleep=clock.sleep, max_buffered_events=2
     ) as session:
-        for _ in range(3):
-            session.submit(b"x")
+        for image in (b"A", b"B", b"C"):
+            session.submit(image)
             await settle()
             client.calls[-1].answer()
             await settle()

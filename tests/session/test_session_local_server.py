@@ -37,13 +37,14 @@ pytestmark = pytest.mark.anyio
 PRICE = Decimal("0.0147")  # the local server's default for a 512x512 generation
 
 
-def tiny_jpeg() -> bytes:
+def tiny_jpeg(shade: int = 30) -> bytes:
+    """An 8x8 JPEG; another ``shade`` gives another input (identical inputs are not sent twice)."""
     import io
 
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "JPEG")
+    Image.new("RGB", (8, 8), (200, 30, shade)).save(out, "JPEG")
     return out.getvalue()
 
 
@@ -124,11 +125,10 @@ async def rig() -> AsyncIterator[Rig]:
 
 
 async def test_coalescing_against_the_local_server(rig: Rig) -> None:
-    image = tiny_jpeg()
     async with rig.session() as session:
-        first = session.submit(image)
+        first = session.submit(tiny_jpeg(0))
         await rig.gate.arrivals(1)
-        stamps = [session.submit(image) for _ in range(5)]
+        stamps = [session.submit(tiny_jpeg(shade)) for shade in range(10, 60, 10)]
         rig.gate.release(0)
         await rig.gate.arrivals(2)
         rig.gate.release(1)
@@ -143,10 +143,9 @@ async def test_coalescing_against_the_local_server(rig: Rig) -> None:
 
 
 async def test_out_of_order_responses_are_dropped(rig: Rig) -> None:
-    image = tiny_jpeg()
     async with rig.session(max_in_flight=3) as session:
         for count in (1, 2, 3):
-            session.submit(image)
+            session.submit(tiny_jpeg(count * 10))
             await rig.gate.arrivals(count)
         rig.gate.release(2)  # the newest answers first
         await rig.events_count(1)
@@ -200,11 +199,11 @@ async def test_a_429_pauses_the_session_for_the_servers_retry_after_then_resends
 async def test_the_budget_stops_sending(rig: Rig) -> None:
     async with rig.session(budget="0.04") as session:
         for index in range(2):
-            session.submit(tiny_jpeg())
+            session.submit(tiny_jpeg(index * 10))
             await rig.gate.arrivals(index + 1)
             rig.gate.release(index)
             await session.flush()
-        session.submit(tiny_jpeg())  # 0.0294 spent; one more (0.0441) would exceed 0.04
+        session.submit(tiny_jpeg(90))  # 0.0294 spent; one more (0.0441) would exceed 0.04
         await rig.events_count(3)
         assert session.budget_exhausted
     notice = rig.events[-1]
