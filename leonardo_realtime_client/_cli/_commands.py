@@ -9,6 +9,7 @@ import click
 from .. import __version__
 from .._config import ENV_API_KEY, ENV_BASE_URL
 from .._operations import OPERATION_IDS
+from ._canvas import canvas_command
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
 from ._exit import exit_codes_help
 from ._mcp import mcp_command
@@ -202,3 +203,4 @@ cli.add_command(serve_command)
 cli.add_command(demo_command)
 cli.add_command(mcp_command(_connection_options()))
 cli.add_command(skill_group)
+cli.add_command(canvas_command)

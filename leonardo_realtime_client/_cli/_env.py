@@ -17,7 +17,10 @@ import click
 from .._config import ENV_API_KEY
 
 if TYPE_CHECKING:
+    import socket
+
     from .._demo import DemoReport
+    from ..canvas import CanvasConfig
     from ..server import ServerConfig
 
 __all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
@@ -108,10 +111,17 @@ def _default_demo(output_dir: Path, *, real_api: bool, over_http: bool, echo: Ca
     return run_demo(output_dir, real_api=real_api, over_http=over_http, echo=echo)
 
 
+def _default_canvas(config: CanvasConfig, sock: socket.socket, log_level: str, on_ready: Callable[[], None]) -> None:
+    from ..canvas import serve_canvas
+
+    serve_canvas(config, sock, log_level=log_level, on_ready=on_ready)
+
+
 @attrs.frozen
 class CliEnv:
-    """The CLI's seams: how to make a client, run the server and run the demo."""
+    """The CLI's seams: how to make a client, run the server, the demo and the canvas."""
 
     client_factory: Callable[[Connection], AsyncCanvas] = make_client
     serve: Callable[[str, int, ServerConfig, str], None] = _default_serve
     demo: Callable[..., DemoReport] = _default_demo
+    canvas: Callable[[CanvasConfig, socket.socket, str, Callable[[], None]], None] = _default_canvas

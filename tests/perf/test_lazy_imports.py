@@ -28,6 +28,7 @@ def _loaded_after(statement: str) -> list[str]:
         # The CLI (with its `mcp` command) loads the MCP SDK only when `leonardo-realtime mcp` runs.
         "from leonardo_realtime_client._cli import cli",
         "import leonardo_realtime_client._mcp, leonardo_realtime_client._mcp._schema",
+        "from leonardo_realtime_client.canvas import CanvasConfig",
     ],
 )
 def test_heavy_modules_are_not_imported(statement: str) -> None:

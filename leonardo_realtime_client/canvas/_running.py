@@ -1,0 +1,83 @@
+"""Running the canvas with uvicorn: in the foreground (the CLI), or in a thread on 127.0.0.1 (tests, notebooks)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ._config import CanvasConfig
+
+__all__ = ["bind", "running_canvas", "serve_canvas"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening-ready socket on ``host:port`` (``port=0``: a free one); raises OSError when the port is taken."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _server(config: CanvasConfig, log_level: str, on_ready: Callable[[], None]) -> Any:
+    import uvicorn
+
+    from ._app import create_canvas_app
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            on_ready()
+
+    uv_config = uvicorn.Config(
+        create_canvas_app(config),
+        log_level=log_level,
+        access_log=log_level in ("debug", "trace"),
+        http="h11",
+        ws="wsproto",  # sans-I/O like h11; the 'canvas' extra installs it
+        ws_max_size=config.max_frame_bytes + 1024,
+        lifespan="off",
+        loop="asyncio",
+        timeout_graceful_shutdown=2,
+    )
+    return _Server(uv_config)
+
+
+def serve_canvas(
+    config: CanvasConfig,
+    sock: socket.socket,
+    *,
+    log_level: str = "warning",
+    on_ready: Callable[[], None] = lambda: None,
+) -> None:
+    """Serve the canvas on a bound socket until interrupted (Ctrl-C); ``on_ready`` runs once it accepts."""
+    with sock:
+        _server(config, log_level, on_ready).run(sockets=[sock])
+
+
+@contextlib.contextmanager
+def running_canvas(config: CanvasConfig, *, port: int = 0) -> Iterator[str]:
+    """Run the canvas on ``127.0.0.1`` in a background thread; yield its URL (``http://127.0.0.1:<port>/``)."""
+    ready = threading.Event()
+    sock = bind("127.0.0.1", port)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    server = _server(config, "warning", ready.set)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="leonardo-canvas", daemon=True)
+    thread.start()
+    try:
+        while not ready.wait(timeout=0.05):
+            if not thread.is_alive():
+                raise RuntimeError(f"the canvas did not start on {url}")
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+        logging.getLogger("leonardo_realtime_client.canvas").debug("canvas at %s stopped", url)
