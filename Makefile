@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean skill
+.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean skill browser canvas
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -50,7 +50,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting to hand-written code
 typecheck: $(STAMP) ## mypy --strict over the package (generated code included), scripts, tests and benchmarks
 	$(VENV)/bin/mypy --strict leonardo_realtime_client scripts tests benchmarks
 
-pytest: $(STAMP) ## The test suite alone
+pytest: $(STAMP) browser ## The test suite alone
 	$(PY) -m pytest
 
 test: lint typecheck pytest check-drift wheel-check ## Everything CI runs
@@ -80,6 +80,22 @@ skill: $(STAMP) ## Regenerate the committed Agent Skill (skills/leonardo-realtim
 
 wheel-check: $(STAMP) ## Build the wheel, install it into a fresh venv, import it there
 	$(PY) scripts/wheel_check.py
+
+# The canvas's end-to-end test drives Debian's chromium (a browser downloaded by a test tool cannot be fetched here).
+CHROMIUM ?= /usr/bin/chromium
+
+browser: ## Install Debian's chromium for the canvas browser test when missing (needs root; else that test skips)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium (for tests/canvas/test_browser.py)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-dejavu-core >/dev/null; \
+	else \
+		echo "note: $(CHROMIUM) is missing and cannot be installed here (not root, or no apt-get): the browser test skips"; \
+	fi
+
+canvas: $(STAMP) ## The browser canvas on the local stand-in (no key, no cost): http://127.0.0.1:8765
+	$(PY) -m leonardo_realtime_client canvas $(CANVAS_ARGS)
 
 clean: ## Remove build output and caches (keeps .venv)
 	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output

@@ -3,11 +3,13 @@
 1. ``python -m build --wheel`` into a temporary folder (isolated build: hatchling comes from PyPI or
    the pip cache).
 2. The wheel holds every module of the package on disk (``_generated/constraints.py`` included),
-   ``py.typed``, and nothing else (no tests, scripts, spec or bytecode); its metadata says Python >= 3.11.
+   ``py.typed``, the canvas page (``canvas/static/*.html|js|css``), and nothing else (no tests, scripts,
+   spec or bytecode); its metadata says Python >= 3.11.
 3. A fresh venv (no pip of its own; this interpreter's pip installs into it) gets the wheel and its
    runtime dependencies only -- no Pillow, starlette or uvicorn, so the check also proves those stay
    lazy. There: ``import leonardo_realtime_client`` works, ``py.typed`` ships, the constraints table
-   loads and validates, and the ``leonardo-realtime`` console script runs.
+   loads and validates, the ``leonardo-realtime`` console script runs, and ``leonardo-realtime canvas``
+   without its extra names the extra to install.
 
 Usage: python scripts/wheel_check.py [--keep DIR]   (exit 1 with the reason on failure)
 """
@@ -33,7 +35,12 @@ REQUIRED_MEMBERS = (
     f"{PACKAGE}/_generated/__init__.py",
     f"{PACKAGE}/_generated/client.py",
     f"{PACKAGE}/_generated/constraints.py",
+    # The browser canvas's page: static files shipped as package data.
+    f"{PACKAGE}/canvas/static/index.html",
+    f"{PACKAGE}/canvas/static/canvas.js",
+    f"{PACKAGE}/canvas/static/canvas.css",
 )
+PACKAGE_SUFFIXES = frozenset({".py", ".typed", ".html", ".css", ".js"})
 OPTIONAL_HEAVY = ("PIL", "starlette", "uvicorn", "numpy")
 
 # Runs inside the fresh venv.
@@ -74,7 +81,7 @@ def source_members() -> set[str]:
     return {
         p.relative_to(ROOT).as_posix()
         for p in top.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix in {".py", ".typed"}
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix in PACKAGE_SUFFIXES
     }
 
 
@@ -118,6 +125,13 @@ def wheel_check(work: Path) -> list[str]:
     # Run from the work folder, so the source tree cannot shadow the installed package.
     report.append(_run([str(python), "-c", SMOKE], "importing the installed package", cwd=work).strip())
     _run([str(venv / "bin" / "leonardo-realtime"), "--help"], "running the console script", cwd=work)
+    # Without the 'canvas' extra the command stops at once and says what to install (and never starts a server).
+    canvas = subprocess.run(
+        [str(venv / "bin" / "leonardo-realtime"), "canvas", "--no-browser"], capture_output=True, text=True, cwd=work
+    )
+    if canvas.returncode != 2 or "leonardo-realtime-client[canvas]" not in canvas.stderr:
+        raise WheelCheckError(f"canvas without its extra: exit {canvas.returncode}\n{canvas.stdout}{canvas.stderr}")
+    report.append("leonardo-realtime canvas without the extra names the 'canvas' extra (exit 2)")
     report.append(f"console script leonardo-realtime runs; total {time.perf_counter() - t0:.1f} s")
     return report
 
