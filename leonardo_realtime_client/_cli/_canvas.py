@@ -84,7 +84,9 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
     help="Needed for a --host other than loopback: anyone who can reach it and has the printed token can use it.",
 )
 @click.option("--allow-insecure-http", is_flag=True, help="Allow the key over plain http to a host not this machine.")
-@click.option("--log-level", type=click.Choice(_LOG_LEVELS), default="warning", show_default=True)
+@click.option(
+    "--log-level", type=click.Choice(_LOG_LEVELS), default="warning", show_default=True, help="uvicorn's log level."
+)
 def canvas_command(
     port: int,
     no_browser: bool,
