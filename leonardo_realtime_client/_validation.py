@@ -7,7 +7,9 @@ enum and required-ness all come from ``_generated/constraints.py``, derived from
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Mapping
 
 from ._errors import Violation
@@ -38,14 +40,67 @@ def allowed_text(rule: FieldRule) -> str:
         return "one of " + ", ".join(str(c) for c in rule["choices"])
     if rule["enum"] is not None:
         return "one of " + ", ".join(rule["enum"])
+    return kind + _limits_text(rule)
+
+
+def _limits_text(rule: FieldRule) -> str:
+    """The range, step, length and pattern limits in words, after the kind (``""`` when there are none)."""
+    parts: list[str] = []
     lo, hi = rule["minimum"], rule["maximum"]
+    ex_lo, ex_hi = rule.get("exclusive_minimum"), rule.get("exclusive_maximum")
     if lo is not None and hi is not None:
-        return f"{kind} from {_fmt(lo)} to {_fmt(hi)}"
-    if lo is not None:
-        return f"{kind} ≥ {_fmt(lo)}"
-    if hi is not None:
-        return f"{kind} ≤ {_fmt(hi)}"
-    return kind
+        parts.append(f"from {_fmt(lo)} to {_fmt(hi)}")
+    else:
+        if lo is not None:
+            parts.append(f"≥ {_fmt(lo)}")
+        if hi is not None:
+            parts.append(f"≤ {_fmt(hi)}")
+    if ex_lo is not None:
+        parts.append(f"> {_fmt(ex_lo)}")
+    if ex_hi is not None:
+        parts.append(f"< {_fmt(ex_hi)}")
+    text = " " + " and ".join(parts) if parts else ""
+    if (step := rule.get("multiple_of")) is not None:
+        text += f", a multiple of {_fmt(step)}"
+    shortest, longest = rule.get("min_length"), rule.get("max_length")
+    if shortest is not None and longest is not None:
+        text += f" of {shortest} to {longest} characters"
+    elif shortest is not None:
+        text += f" of at least {shortest} characters"
+    elif longest is not None:
+        text += f" of at most {longest} characters"
+    if (pattern := rule.get("pattern")) is not None:
+        shown = pattern if len(pattern) <= 60 else pattern[:59] + "…"
+        text += f" matching the pattern {shown}"
+    return text
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _keywords_ok(rule: FieldRule, value: object) -> bool:
+    """The JSON Schema limits beyond type, choices and inclusive range: exclusive bounds, step, lengths, pattern."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        ex_lo, ex_hi = rule.get("exclusive_minimum"), rule.get("exclusive_maximum")
+        if (ex_lo is not None and value <= ex_lo) or (ex_hi is not None and value >= ex_hi):
+            return False
+        step = rule.get("multiple_of")
+        if step is not None:
+            from fractions import Fraction  # only when a field has a step: keeps the import of this module light
+
+            # As written in decimal (0.3 is a multiple of 0.1), exactly, for ints of any size.
+            if (Fraction(repr(value)) / Fraction(repr(step))).denominator != 1:
+                return False
+    if isinstance(value, str):
+        shortest, longest = rule.get("min_length"), rule.get("max_length")
+        if (shortest is not None and len(value) < shortest) or (longest is not None and len(value) > longest):
+            return False
+        pattern = rule.get("pattern")
+        if pattern is not None and _pattern(pattern).search(value) is None:
+            return False
+    return True
 
 
 # What JSON can carry here: orjson writes integers in this range only, and text only as UTF-8.
@@ -133,7 +188,7 @@ def _check(rule: FieldRule, value: object) -> bool:
         lo, hi = rule["minimum"], rule["maximum"]
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             return False
-    return True
+    return _keywords_ok(rule, value)
 
 
 def validate_body(

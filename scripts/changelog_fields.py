@@ -1,7 +1,7 @@
 """How the changelog reads one schema: ``$ref`` inlined, every field flattened to a dotted path with its limits.
 
 Part of scripts/spec_changelog.py. The limits stated only in description text are read by
-``derive_constraints.documented_limits``, the reader that builds the constraints table.
+``limits_prose.documented_limits``, the reader that builds the constraints table.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from derive_constraints import documented_limits
+from limits_prose import documented_limits
 from spec_tools import Spec, deref
 
 _MISSING: Any = object()

@@ -1,12 +1,14 @@
 """Regenerate ``leonardo_realtime_client/_generated`` (or another folder) from the vendored spec.
 
 Steps: check that the installed openapi-python-client and ruff are the versions pinned in pyproject.toml
-(another version generates other code, and "fixing" drift with it would commit that); prune the spec to
-what the four operations reach; run the pinned openapi-python-client with ``--fail-on-warning`` and
-isolated ruff post-hooks into a fresh temporary folder (``--overwrite`` would only delete ``models/``
-and ``api/``); derive the constraints table; format it with the same pinned ruff;
-then replace the whole output folder. On any failure the output folder is left untouched. The output
-depends only on the spec, the config and the pinned tools.
+(another version generates other code, and "fixing" drift with it would commit that); derive the
+constraints table (an unreadable limit fails here, before the generator runs); prune the spec to what
+the four operations reach; run the pinned openapi-python-client with ``--fail-on-warning`` and isolated
+ruff post-hooks into a fresh temporary folder (``--overwrite`` would only delete ``models/`` and
+``api/``); check that the table's fields are the generated body models' fields and its parameters the
+generated functions' arguments; write the table and format it with the same pinned ruff; then replace
+the whole output folder. On any failure the output folder is left untouched. The output depends only
+on the spec, the config and the pinned tools.
 
 Usage: python scripts/generate.py [--spec PATH] [--out DIR]
 """
@@ -148,15 +150,20 @@ def generate(spec_path: Path = SPEC_PATH, out: Path = GENERATED_DIR, *, prune_sp
         spec = load_spec(spec_path)
     except (ValueError, OSError) as exc:  # a JSON or YAML syntax error included
         raise GenerationError(f"{spec_path}: cannot read the spec: {exc}") from exc
+    try:  # before the generator runs: a limit that cannot be read fails fast
+        table = derive_constraints.derive(spec)
+    except ValueError as exc:
+        raise GenerationError(f"constraints table: {exc}") from exc
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix="lrc-out-") as tmp:
         staged = Path(tmp) / out.name
         output = _run_generator(spec, staged, prune_spec=prune_spec)
         constraints = staged / "constraints.py"
         try:
-            derive_constraints.write(spec, sha256_of(spec_path), constraints)
+            derive_constraints.check_against_tree(table, staged)
         except ValueError as exc:
             raise GenerationError(f"constraints table: {exc}") from exc
+        constraints.write_text(derive_constraints.render(table, sha256_of(spec_path)), encoding="utf-8")
         fmt = [
             str(BIN / "ruff"),
             "format",

@@ -5,7 +5,7 @@ into text and ``as_dict()`` into JSON-ready data. Operations are matched by ``op
 disappeared while another appeared on the same method and path is a *rename*). For each operation it
 compares the request (parameters and body), every response and the authentication, field by field
 (nested fields as ``a.b``, array items as ``a[]``), with ``$ref`` resolved, and the ranges and choices
-that exist only in description text read by ``derive_constraints.documented_limits`` -- the same reader
+that exist only in description text read by ``limits_prose.documented_limits`` -- the same reader
 that builds the constraints table the client validates with.
 
 Classification: a change is BREAKING when code, or a previously generated client, that worked against

@@ -1,5 +1,8 @@
 """Shared fixtures for the pipeline tests.
 
+They run on ``fixtures/realtime-canvas-2026-11-25.json``, a frozen copy of the spec; only tests about the
+vendored spec itself (the drift check of the committed tree, the generated surface) read ``openapi/``.
+
 Every test works on copies in tmp folders and passes paths explicitly; ``real_tree_untouched`` (autouse)
 fails the session if the vendored spec, its provenance or the committed ``_generated`` tree changed.
 """
@@ -16,7 +19,7 @@ import pytest
 from generate import generate
 from spec_tools import GENERATED_DIR, PROVENANCE_PATH, SPEC_PATH
 
-from .helpers import Spec, tree_digest
+from .helpers import FIXTURE_SPEC, Spec, tree_digest
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,18 +31,24 @@ def real_tree_untouched() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def real_spec() -> Spec:
-    """The vendored spec, parsed (tests must deep-copy before mutating: use ``mutated``)."""
-    data: Spec = json.loads(SPEC_PATH.read_bytes())
+def fixture_spec() -> Spec:
+    """The fixture copy of the spec, parsed (tests must deep-copy before mutating: use ``mutated``)."""
+    data: Spec = json.loads(FIXTURE_SPEC.read_bytes())
     return data
 
 
 @pytest.fixture(scope="session")
 def fresh_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One generation from the vendored spec (shared): the tree and what the generator printed."""
+    """One generation from the fixture spec (shared): the tree and what the generator printed."""
     out = tmp_path_factory.mktemp("fresh") / "_generated"
-    printed = generate(SPEC_PATH, out)
+    printed = generate(FIXTURE_SPEC, out)
     return out, printed
+
+
+@pytest.fixture(scope="session")
+def fixture_tree(fresh_tree: tuple[Path, str]) -> Path:
+    """The tree generated from the fixture spec (shared: copy before changing it)."""
+    return fresh_tree[0]
 
 
 @pytest.fixture
@@ -51,11 +60,11 @@ def generated_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mutated(real_spec: Spec) -> Callable[[Callable[[Spec], None]], Spec]:
+def mutated(fixture_spec: Spec) -> Callable[[Callable[[Spec], None]], Spec]:
     """``mutated(fn)``: a deep copy of the real spec after ``fn(copy)``."""
 
     def make(fn: Callable[[Spec], None]) -> Spec:
-        spec = copy.deepcopy(real_spec)
+        spec = copy.deepcopy(fixture_spec)
         fn(spec)
         return spec
 

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-from spec_tools import GENERATED_DIR, PROVENANCE_PATH, SPEC_PATH
+from spec_tools import PROVENANCE_PATH, SPEC_PATH
+
+# The pipeline's tests run on this frozen copy of the spec (and trees generated from it), not on the vendored
+# spec: adopting a new upstream revision must not break tests that are not about the vendored spec itself.
+FIXTURE_SPEC = Path(__file__).parent / "fixtures" / "realtime-canvas-2026-11-25.json"
 
 Spec = dict[str, Any]
 
@@ -56,19 +60,22 @@ class Paths(TypedDict):
 
 @dataclass
 class Layout:
-    """A throwaway copy of openapi/ and _generated/."""
+    """A throwaway repository layout: the fixture spec as the vendored one, its provenance, its generated tree."""
 
     spec: Path
     provenance: Path
     generated: Path
 
     @classmethod
-    def copy_of_repo(cls, root: Path) -> Layout:
+    def copy_of_repo(cls, root: Path, tree: Path) -> Layout:
+        """``root`` laid out like the repository, with ``tree`` (generated from the fixture spec) as ``_generated``."""
         layout = cls(root / "openapi" / SPEC_PATH.name, root / "openapi" / PROVENANCE_PATH.name, root / "_generated")
         layout.spec.parent.mkdir(parents=True)
-        shutil.copyfile(SPEC_PATH, layout.spec)
-        shutil.copyfile(PROVENANCE_PATH, layout.provenance)
-        shutil.copytree(GENERATED_DIR, layout.generated, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copyfile(FIXTURE_SPEC, layout.spec)
+        data = FIXTURE_SPEC.read_bytes()
+        record = {"file": SPEC_PATH.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        layout.provenance.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        shutil.copytree(tree, layout.generated, ignore=shutil.ignore_patterns("__pycache__"))
         return layout
 
     def args(self) -> list[str]:

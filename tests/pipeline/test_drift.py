@@ -61,16 +61,18 @@ def test_one_changed_byte_of_the_vendored_spec_fails_the_hash_check(tmp_path: Pa
 
 
 def test_a_changed_range_in_a_spec_given_with_spec_fails_naming_the_constraints(
-    tmp_path: Path, generated_copy: Path, mutated: Mutate
+    tmp_path: Path, fixture_tree: Path, mutated: Mutate
 ) -> None:
+    tree = tmp_path / "_generated"
+    shutil.copytree(fixture_tree, tree)
     spec = write_spec(
         tmp_path / "spec.json", mutated(lambda s: set_range(s, "/lcm-upscale", "refineStrength", "0.9", "0.8"))
     )
-    problems = check_drift.check(spec, generated_copy)
-    assert f"changed: {generated_copy}/constraints.py" in problems
+    problems = check_drift.check(spec, tree)
+    assert f"changed: {tree}/constraints.py" in problems
     assert any(p.startswith("spec hash: spec.json") for p in problems)
     assert len(problems) == 3  # the hash, the table, and the docstring of the field in its model
-    assert f"changed: {generated_copy}/models/perform_alchemy_upscale_lcm_body.py" in problems
+    assert f"changed: {tree}/models/perform_alchemy_upscale_lcm_body.py" in problems
 
 
 def test_a_spec_that_does_not_generate_fails_with_the_reason(

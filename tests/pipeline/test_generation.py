@@ -1,4 +1,4 @@
-"""Generation is reproducible, silent, and emits only what the four operations use."""
+"""Generation is reproducible, silent, and emits only what the four operations use (on the fixture spec)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from pathlib import Path
 import check_drift
 import pytest
 from generate import GenerationError, generate
-from spec_tools import SPEC_PATH, load_spec, prune, unreachable_components
+from spec_tools import load_spec, prune, unreachable_components
+
+from .helpers import FIXTURE_SPEC
 
 
 def test_two_consecutive_generations_are_byte_identical(tmp_path: Path, fresh_tree: tuple[Path, str]) -> None:
     first, _ = fresh_tree
     second = tmp_path / "_generated"
-    generate(SPEC_PATH, second)
+    generate(FIXTURE_SPEC, second)
     assert check_drift.compare_trees(first, second) == []
     assert sorted(p.name for p in first.rglob("*.py"))  # not two empty trees
 
@@ -32,14 +34,14 @@ def test_the_unpruned_spec_makes_the_generator_warn_twice_and_fail(tmp_path: Pat
     """Pruning is what keeps the generator quiet: the full spec has two schemas it cannot take."""
     out = tmp_path / "_generated"
     with pytest.raises(GenerationError) as info:
-        generate(SPEC_PATH, out, prune_spec=False)
+        generate(FIXTURE_SPEC, out, prune_spec=False)
     assert info.value.output.count("Cannot take allOf a non-object") == 2
     assert "/components/schemas/BlueprintExecution\n" in info.value.output
     assert not out.exists()  # a failed generation leaves nothing behind
 
 
 def test_pruning_keeps_exactly_what_the_operations_reach() -> None:
-    spec = load_spec(SPEC_PATH)
+    spec = load_spec(FIXTURE_SPEC)
     dropped = unreachable_components(spec)
     assert "schemas/Blueprint" in dropped
     assert "schemas/cost" not in dropped

@@ -10,7 +10,7 @@ import pytest
 import update_spec
 from spec_tools import SPEC_PATH
 
-from .helpers import Layout, tree_digest
+from .helpers import FIXTURE_SPEC, Layout, tree_digest
 
 PIP_FIX = "-m pip install 'openapi-python-client==0.29.1' 'ruff==0.17.6'"
 
@@ -77,12 +77,12 @@ def test_check_drift_checks_the_tools_first_and_does_not_advise_regenerating(
 
 
 def test_update_spec_refuses_and_replaces_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fixture_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     before = layout.snapshot()
     new = tmp_path / "new.json"
-    new.write_bytes(SPEC_PATH.read_bytes().replace(b"Must be between 4 and 16", b"Must be between 4 and 12"))
+    new.write_bytes(FIXTURE_SPEC.read_bytes().replace(b"Must be between 4 and 16", b"Must be between 4 and 12"))
     installed_as(monkeypatch, ruff="0.18.0")
     assert update_spec.main([str(new), *layout.args()]) == 1
     err = capsys.readouterr().err

@@ -13,9 +13,9 @@ import check_drift
 import httpx
 import pytest
 import update_spec
-from spec_tools import GENERATED_DIR, PROVENANCE_PATH, SPEC_PATH
+from spec_tools import GENERATED_DIR, PROVENANCE_PATH
 
-from .helpers import Layout, Spec, request_props, set_range, write_spec
+from .helpers import FIXTURE_SPEC, Layout, Spec, request_props, set_range, write_spec
 
 Mutate = Callable[[Callable[[Spec], None]], Spec]
 GEN = "/generations-lcm"
@@ -28,11 +28,13 @@ def range_and_enum(spec: Spec) -> None:
 
 
 @pytest.fixture(scope="module")
-def adopted(tmp_path_factory: pytest.TempPathFactory, real_spec: Spec) -> tuple[Layout, Path, str]:
+def adopted(
+    fixture_tree: Path, tmp_path_factory: pytest.TempPathFactory, fixture_spec: Spec
+) -> tuple[Layout, Path, str]:
     """One successful update of a temp layout to a spec with a narrowed range and a new enum value."""
     root = tmp_path_factory.mktemp("repo")
-    layout = Layout.copy_of_repo(root)
-    spec = json.loads(json.dumps(real_spec))
+    layout = Layout.copy_of_repo(root, fixture_tree)
+    spec = json.loads(json.dumps(fixture_spec))
     range_and_enum(spec)
     new = write_spec(root / "incoming" / "new-spec.json", spec)
     result = update_spec.update_spec(str(new), today=date(2031, 2, 3), **layout.paths())
@@ -63,14 +65,14 @@ def test_update_replaces_the_spec_byte_for_byte_and_records_provenance(adopted: 
     assert record["bytes"] == len(data)
     assert record["vendored_from"] == str(new)
     assert record["vendored_on"] == "2031-02-03"
-    assert record["previous_sha256"] == hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest()
+    assert record["previous_sha256"] == hashlib.sha256(FIXTURE_SPEC.read_bytes()).hexdigest()
     assert "upstream" not in record  # a local file: the old upstream no longer describes these bytes
 
 
-def test_update_regenerates_the_tree_from_the_new_spec(adopted: tuple[Layout, Path, str]) -> None:
+def test_update_regenerates_the_tree_from_the_new_spec(adopted: tuple[Layout, Path, str], fixture_tree: Path) -> None:
     layout, new, output = adopted
     assert check_drift.check_spec_hash(layout.spec, layout.provenance) == []
-    assert check_drift.compare_trees(GENERATED_DIR, layout.generated) == [
+    assert check_drift.compare_trees(fixture_tree, layout.generated) == [
         "changed: constraints.py",
         "changed: models/create_lcm_generation_body.py",  # guidance's docstring carries the range
         "changed: models/lcm_generation_style.py",
@@ -82,11 +84,11 @@ def test_update_regenerates_the_tree_from_the_new_spec(adopted: tuple[Layout, Pa
     assert "changed: models/lcm_generation_style.py" in output
 
 
-def test_identical_spec_is_a_no_op(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+def test_identical_spec_is_a_no_op(fixture_tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     before = layout.snapshot()
     same = tmp_path / "same.json"
-    shutil.copyfile(SPEC_PATH, same)
+    shutil.copyfile(FIXTURE_SPEC, same)
     assert update_spec.main([str(same), *layout.args()]) == 0
     out = capsys.readouterr().out
     assert "byte-identical" in out
@@ -103,9 +105,13 @@ def fake_generate(spec_path: Path, out: Path) -> str:
 
 
 def test_dry_run_reports_without_replacing(
-    tmp_path: Path, mutated: Mutate, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    fixture_tree: Path,
+    tmp_path: Path,
+    mutated: Mutate,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     before = layout.snapshot()
     new = write_spec(tmp_path / "new.json", mutated(range_and_enum))
     monkeypatch.setattr(update_spec, "generate", fake_generate)
@@ -128,7 +134,7 @@ def _break_generator(spec: Spec) -> None:
 
 
 def _break_constraints(spec: Spec) -> None:
-    request_props(spec, GEN)["prompt"]["description"] = "Must be at most 1000 characters."
+    request_props(spec, GEN)["prompt"]["description"] = "Must be 1000 tokens long or shorter."
 
 
 @pytest.mark.parametrize(
@@ -140,13 +146,14 @@ def _break_constraints(spec: Spec) -> None:
     ids=["generator-warns", "constraints-unreadable"],
 )
 def test_a_spec_that_does_not_generate_changes_nothing_and_shows_the_error(
+    fixture_tree: Path,
     tmp_path: Path,
     mutated: Mutate,
     capsys: pytest.CaptureFixture[str],
     breaker: Callable[[Spec], None],
     message: str,
 ) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     before = layout.snapshot()
     new = write_spec(tmp_path / "bad.json", mutated(breaker))
     assert update_spec.main([str(new), *layout.args()]) == 1
@@ -159,9 +166,9 @@ def test_a_spec_that_does_not_generate_changes_nothing_and_shows_the_error(
 
 
 def test_a_failure_while_installing_restores_spec_provenance_and_tree(
-    tmp_path: Path, mutated: Mutate, monkeypatch: pytest.MonkeyPatch
+    fixture_tree: Path, tmp_path: Path, mutated: Mutate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     before = layout.snapshot()
     new = write_spec(tmp_path / "new.json", mutated(range_and_enum))
     real_write = update_spec._atomic_write
@@ -178,8 +185,8 @@ def test_a_failure_while_installing_restores_spec_provenance_and_tree(
     assert layout.snapshot() == before
 
 
-def test_refuses_the_vendored_spec_itself(tmp_path: Path) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+def test_refuses_the_vendored_spec_itself(fixture_tree: Path, tmp_path: Path) -> None:
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     with pytest.raises(update_spec.UpdateError, match="is the vendored spec itself"):
         update_spec.update_spec(str(layout.spec), **layout.paths())
 
@@ -193,8 +200,10 @@ def test_refuses_the_vendored_spec_itself(tmp_path: Path) -> None:
         (b'{"openapi": "3.0.0", "paths": {}}', "no operations"),
     ],
 )
-def test_bad_input_is_rejected_with_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
+def test_bad_input_is_rejected_with_a_clear_error(
+    fixture_tree: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
     before = layout.snapshot()
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
@@ -210,7 +219,7 @@ def test_missing_file_names_the_path() -> None:
 
 
 def test_fetch_follows_redirects_and_returns_the_exact_bytes() -> None:
-    payload = SPEC_PATH.read_bytes()
+    payload = FIXTURE_SPEC.read_bytes()
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

@@ -37,10 +37,10 @@ def write_yaml(path: Path, spec: Spec) -> Path:
     return path
 
 
-def test_a_yaml_copy_loads_to_the_same_document(tmp_path: Path, real_spec: Spec) -> None:
-    yml = write_yaml(tmp_path / "spec.yml", real_spec)
+def test_a_yaml_copy_loads_to_the_same_document(tmp_path: Path, fixture_spec: Spec) -> None:
+    yml = write_yaml(tmp_path / "spec.yml", fixture_spec)
     assert not yml.read_bytes().lstrip().startswith(b"{")
-    assert load_spec(yml) == real_spec
+    assert load_spec(yml) == fixture_spec
 
 
 def test_yaml_only_shapes_become_what_json_holds() -> None:
@@ -69,11 +69,11 @@ def test_unreadable_documents_name_the_file_and_the_fault(content: bytes, messag
 
 
 def test_the_changelog_compares_a_yaml_spec_with_a_json_one(
-    tmp_path: Path, real_spec: Spec, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fixture_spec: Spec, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = tmp_path / "old.json"
-    old.write_text(json.dumps(real_spec), encoding="utf-8")
-    new_spec = json.loads(json.dumps(real_spec))
+    old.write_text(json.dumps(fixture_spec), encoding="utf-8")
+    new_spec = json.loads(json.dumps(fixture_spec))
     set_range(new_spec, "/generations-lcm", "steps", "between 4 and 16", "between 4 and 12")
     new = write_yaml(tmp_path / "new.yaml", new_spec)
     assert spec_changelog.main([str(old), str(new), "--fail-on-breaking"]) == 1
@@ -90,11 +90,11 @@ def test_the_changelog_says_which_spec_it_cannot_read(tmp_path: Path, capsys: py
 
 
 def test_update_spec_from_a_yaml_copy_of_the_spec_changes_no_operation_and_leaves_drift_clean(
-    tmp_path: Path, real_spec: Spec, capsys: pytest.CaptureFixture[str]
+    fixture_tree: Path, tmp_path: Path, fixture_spec: Spec, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The issue's acceptance case: the vendored spec converted to YAML in the test, then adopted."""
-    layout = Layout.copy_of_repo(tmp_path)
-    yml = write_yaml(tmp_path / "incoming" / "realtime-canvas.yml", real_spec)
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
+    yml = write_yaml(tmp_path / "incoming" / "realtime-canvas.yml", fixture_spec)
     assert update_spec.main([str(yml), "--source", UPSTREAM, *layout.args()]) == 0
     out = capsys.readouterr().out
     assert "converted to JSON, is byte-identical to" in out
@@ -105,10 +105,10 @@ def test_update_spec_from_a_yaml_copy_of_the_spec_changes_no_operation_and_leave
 
 
 def test_adopting_a_changed_yaml_spec_vendors_json_and_records_the_conversion_and_the_upstream_url(
-    tmp_path: Path, real_spec: Spec
+    fixture_tree: Path, tmp_path: Path, fixture_spec: Spec
 ) -> None:
-    layout = Layout.copy_of_repo(tmp_path)
-    new_spec = json.loads(json.dumps(real_spec))
+    layout = Layout.copy_of_repo(tmp_path, fixture_tree)
+    new_spec = json.loads(json.dumps(fixture_spec))
     new_spec["info"]["description"] += " Now also published as YAML."
     yml = write_yaml(tmp_path / "tmp-download" / "spec.yml", new_spec)
     result = update_spec.update_spec(str(yml), upstream=UPSTREAM, today=date(2031, 1, 2), **layout.paths())
