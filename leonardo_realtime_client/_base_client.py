@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, NoReturn, TypeVar
 
 import attrs
 import httpx
@@ -39,6 +39,7 @@ from ._errors import (
     APITimeoutError,
     ConfigurationError,
     LeonardoError,
+    Outcome,
 )
 from ._images import ImageInput
 from ._logging import logger, redact_headers, setup_logging, summarize
@@ -46,7 +47,7 @@ from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
 from ._result import RealtimeResult
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, transport_outcome
 
 __all__ = ["BaseRealtimeCanvas", "PreparedCall"]
 
@@ -99,6 +100,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             raise ConfigurationError(f"api_key must be a str, not {type(api_key).__name__}")
         self._api_key_arg = api_key
         self._headers: dict[str, str] | None = None  # built at the first call (the key is read then)
+        self._warned: set[str] = set()  # metadata warnings already logged at WARNING by this client
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both (set the transport on your client)")
         if http_client is not None:
@@ -217,21 +219,50 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             _redact(sent.request)
         if logger.isEnabledFor(logging.DEBUG):
             _log_response(response)
+        secret = self._auth_headers()["Authorization"].removeprefix("Bearer ")
         if response.is_success:
             op = call.operation
-            return parse_result(op.name, response, op.response_from_dict, op.output_type)
-        return status_error(response, secret=self._auth_headers()["Authorization"].removeprefix("Bearer "))
+            return parse_result(
+                op.name, response, op.response_from_dict, op.output_type, secret=secret, warned=self._warned
+            )
+        return status_error(response, secret=secret)
 
     def _transport_error(self, call: PreparedCall, exc: httpx.RequestError) -> LeonardoError:
         _redact(exc.request)
         where = f"{call.operation.method} {call.url}"
-        if isinstance(exc, httpx.TimeoutException):
-            kind = type(exc).__name__.replace("Timeout", " timeout").strip().lower()
-            return APITimeoutError(f"{kind} on {where} (timeout {_fmt_timeout(call.timeout)})", request=exc.request)
         if isinstance(exc, httpx.DecodingError):
             return APIResponseError(f"could not decode the response of {where}: {exc}")
+        outcome = transport_outcome(exc)
+        billed = (
+            "" if outcome is Outcome.NOT_PROCESSED else "; the request was sent: it may have been processed and billed"
+        )
+        if isinstance(exc, httpx.TimeoutException):
+            kind = type(exc).__name__.replace("Timeout", " timeout").strip().lower()
+            return APITimeoutError(
+                f"{kind} on {where} (timeout {_fmt_timeout(call.timeout)}){billed}",
+                request=exc.request,
+                outcome=outcome,
+            )
         detail = str(exc) or type(exc).__name__
-        return APIConnectionError(f"connection failed on {where}: {type(exc).__name__}: {detail}", request=exc.request)
+        return APIConnectionError(
+            f"connection failed on {where}: {type(exc).__name__}: {detail}{billed}",
+            request=exc.request,
+            outcome=outcome,
+        )
+
+    @staticmethod
+    def _settled(result: RealtimeResult, attempts: int, billed: int) -> RealtimeResult:
+        """The call's result, recording how many attempts it took and how many earlier ones may have been billed."""
+        if attempts == 1:
+            return result
+        return attrs.evolve(result, attempts=attempts, possibly_billed_attempts=billed)
+
+    @staticmethod
+    def _raise_settled(error: LeonardoError, attempts: int, billed: int) -> NoReturn:
+        """Raise the call's final error, recording its attempts and how many may have been billed (itself too)."""
+        error.attempts = attempts
+        error.possibly_billed_attempts = billed + (error.outcome is not Outcome.NOT_PROCESSED)
+        raise error
 
     def _retry_delay(
         self,
@@ -245,25 +276,38 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         if retries_done >= call.max_retries:
             return None
         policy = self._retry_policy
+        failure = status if status is not None else error
         if status is not None:
-            if not policy.should_retry(status_code=status.status_code):
-                return None
-            delay = policy.delay(retries_done + 1, retry_after=status.retry_after)
-            reason = f"HTTP {status.status_code}"
+            outcome = status.outcome
+            reason = f"HTTP {status.status_code}" + (
+                f" (as {status.effective_status})" if status.effective_status != status.status_code else ""
+            )
         else:
-            if not policy.should_retry(error=error):
-                return None
-            delay = policy.delay(retries_done + 1)
+            outcome = transport_outcome(error) if error is not None else Outcome.UNKNOWN
             reason = type(error).__name__
+        billing = "not processed" if outcome is Outcome.NOT_PROCESSED else "outcome unknown: may have been billed"
+        if not policy.should_retry(error=failure):
+            transient = attrs.evolve(policy, retry_unknown_outcome=True).should_retry(error=failure)
+            if outcome is not Outcome.NOT_PROCESSED and not policy.retry_unknown_outcome and transient:
+                logger.info(
+                    "not retrying %s %s after %s (%s); RetryPolicy(retry_unknown_outcome=True) would",
+                    call.operation.method,
+                    call.operation.path,
+                    reason,
+                    billing,
+                )
+            return None
+        delay = policy.delay(retries_done + 1, retry_after=status.retry_after if status is not None else None)
         if delay is not None:
             logger.info(
-                "retrying %s %s in %.2f s (retry %d of %d) after %s",
+                "retrying %s %s in %.2f s (retry %d of %d) after %s (%s)",
                 call.operation.method,
                 call.operation.path,
                 delay,
                 retries_done + 1,
                 call.max_retries,
                 reason,
+                billing,
             )
         return delay
 

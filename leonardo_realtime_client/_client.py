@@ -13,7 +13,7 @@ import httpx
 
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
-from ._errors import LeonardoError
+from ._errors import LeonardoError, Outcome
 from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._result import RealtimeResult
@@ -327,14 +327,18 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
 
     def _send(self, call: PreparedCall) -> RealtimeResult:
         """Send with retries: ask the policy after each failure, sleep through ``retry_policy.sleep``."""
-        retries = 0
+        retries = billed = 0  # billed: failed attempts whose outcome was not NOT_PROCESSED
         while True:
-            outcome = self._send_once(call, retries)
+            try:
+                outcome = self._send_once(call, retries)
+            except LeonardoError as unusable:  # a 2xx that could not be used
+                self._raise_settled(unusable, retries + 1, billed)
             if isinstance(outcome, RealtimeResult):
-                return outcome
+                return self._settled(outcome, retries + 1, billed)
             error, delay = outcome
             if delay is None:
-                raise error
+                self._raise_settled(error, retries + 1, billed)
+            billed += error.outcome is not Outcome.NOT_PROCESSED
             retries += 1
             self._retry_policy.sleep(delay)
 

@@ -8,23 +8,37 @@
     │   └── APITimeoutError            … because a timeout expired
     ├── APIResponseError               a response that does not match the documented shape
     │                                  (not JSON, HTML page, missing job, wrong types, bad base64/image)
-    └── APIStatusError                 a non-2xx status; .status_code .body .request_id .retry_after
+    └── APIStatusError                 an error answer; .status_code .body .code .request_id .retry_after
         ├── BadRequestError            400
-        ├── AuthenticationError        401
+        ├── AuthenticationError        401, and Leonardo's "Invalid response from authorization hook" (a 500)
         ├── PermissionDeniedError      403
         ├── NotFoundError              404
         ├── RequestTooLargeError       413
         ├── UnprocessableEntityError   422
-        ├── RateLimitError             429
+        ├── RateLimitError             429, and a rate-limit ``code`` in any answer (even a 200)
         └── InternalServerError        5xx
+
+The class follows the status, except where the body's ``code`` says more than the status: the GraphQL-engine
+shape ``{"errors": [{"message", "extensions": {"code"}}]}`` that Leonardo's REST layer answers with (also on a
+200) is read into the class its code names (:data:`ERROR_CODES`), and ``effective_status`` is the status the
+error stands for (429 for ``rate-limit-exceeded``); retries and the outcome follow it.
+
+**What may have been billed.** Leonardo has no idempotency key, so every error says whether the request may have
+been processed, and so charged: ``error.outcome`` is an :class:`Outcome` (``NOT_PROCESSED``: connection refused,
+DNS/TLS or a timeout before the request was sent, 4xx, 429, a 503 with ``Retry-After``, anything raised before
+sending; ``UNKNOWN``: the request was sent and no answer says it was not processed — a read timeout, a connection
+dropped mid-answer, other 5xx; ``PROCESSED``: a 2xx whose body could not be used). ``error.attempts`` counts the
+attempts made and ``error.possibly_billed_attempts`` those whose outcome was not ``NOT_PROCESSED``.
 
 No message, ``repr`` or attribute of these errors contains the API key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import enum
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -32,6 +46,8 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "AUTH_HOOK_FAILURE",
+    "ERROR_CODES",
     "APIConnectionError",
     "APIResponseError",
     "APIStatusError",
@@ -43,6 +59,7 @@ __all__ = [
     "InternalServerError",
     "LeonardoError",
     "NotFoundError",
+    "Outcome",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTooLargeError",
@@ -80,8 +97,39 @@ class Violation:
         return f"{self.field}={short_repr(self.value)}: {self.allowed}"
 
 
+class Outcome(enum.Enum):
+    """Whether a failed request may have been processed (and billed) by the server.
+
+    Leonardo has no idempotency key: a request whose outcome is unknown may have produced (and charged for)
+    images that never arrived, and a retry may be charged again.
+    """
+
+    NOT_PROCESSED = "not_processed"
+    """Nothing was processed: never sent (refused, DNS, TLS, connect timeout, validation), or an answer that says
+    so (4xx, 429, 503 with ``Retry-After``). Safe to retry, nothing billed."""
+    UNKNOWN = "unknown"
+    """Sent, and no answer says it was not processed: a read timeout, a connection dropped mid-answer, a 5xx
+    (other than a 503 with ``Retry-After``). It may have been processed and billed."""
+    PROCESSED = "processed"
+    """The server answered 2xx (so it did the work, and billed it) but the answer could not be used."""
+
+
 class LeonardoError(Exception):
-    """Base class of every error raised by leonardo_realtime_client."""
+    """Base class of every error raised by leonardo_realtime_client.
+
+    ``outcome`` (an :class:`Outcome`) says whether the failed request may have been processed and billed;
+    ``attempts`` counts the HTTP attempts made for the call (0: nothing was sent) and
+    ``possibly_billed_attempts`` those whose outcome was not ``NOT_PROCESSED`` (the last one included).
+    """
+
+    outcome: Outcome = Outcome.NOT_PROCESSED
+    attempts: int = 0
+    possibly_billed_attempts: int = 0
+
+    @property
+    def may_have_been_billed(self) -> bool:
+        """Whether any attempt of the call may have been processed and charged for."""
+        return self.outcome is not Outcome.NOT_PROCESSED or self.possibly_billed_attempts > 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as (class, message, attributes), not by calling __init__ again with the message alone, which
@@ -130,11 +178,19 @@ class ImageError(ValidationError):
 
 
 class APIConnectionError(LeonardoError):
-    """The request did not get an HTTP response (DNS, refused, reset, TLS …)."""
+    """The request did not get an HTTP response (DNS, refused, reset, TLS …).
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    ``outcome`` is ``NOT_PROCESSED`` when the failure came before the request was sent (refused, DNS, TLS,
+    connect/pool timeout, an incomplete write) and ``UNKNOWN`` after (a read timeout, a connection dropped
+    mid-answer).
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, outcome: Outcome = Outcome.UNKNOWN
+    ) -> None:
         super().__init__(message)
         self.request = request
+        self.outcome = outcome
 
 
 class APITimeoutError(APIConnectionError):
@@ -148,15 +204,20 @@ class APIResponseError(LeonardoError):
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code if response is not None else None
+        self.outcome = Outcome.PROCESSED if response is not None and response.is_success else Outcome.UNKNOWN
 
 
 class APIStatusError(LeonardoError):
-    """The server answered with a non-success status.
+    """The server answered with an error: a non-success status, or an error body (even on a 200).
 
-    ``body`` is the parsed JSON body (or the text, or ``None``); ``message`` and ``code`` come from
-    either error shape in the wild: the spec's ``{message, path, locations, extensions}`` and
-    Leonardo's documented ``{"error": ..., "path": ..., "code": ...}``.
+    ``body`` is the parsed JSON body (or the text, or ``None``), as sent; ``message`` and ``code`` come from
+    the error shapes in the wild: the spec's ``{message, path, locations, extensions}``, Leonardo's documented
+    ``{"error": ..., "path": ..., "code": ...}`` and the GraphQL engine's ``{"errors": [...]}``.
+    ``effective_status`` is the status the error stands for (``status_code`` unless the code says otherwise:
+    429 for a rate-limit code, 401 for the authorization-hook failure); retries and ``outcome`` follow it.
     """
+
+    canonical_status: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -175,6 +236,13 @@ class APIStatusError(LeonardoError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.message = message
+        canonical = type(self).canonical_status
+        self.effective_status = (
+            canonical
+            if canonical is not None and status_error_class(self.status_code) is not type(self)
+            else self.status_code
+        )
+        self.outcome = status_outcome(self.effective_status, retry_after)
         shown_code = f" [code: {code}]" if code and code not in message else ""
         rid = f" (request id {request_id})" if request_id else ""
         super().__init__(f"HTTP {self.status_code}: {message}{shown_code}{rid}")
@@ -183,33 +251,51 @@ class APIStatusError(LeonardoError):
 class BadRequestError(APIStatusError):
     """400: the server rejected the parameters."""
 
+    canonical_status = 400
+
 
 class AuthenticationError(APIStatusError):
-    """401: no API key, or an invalid one."""
+    """401: no API key, or an invalid one. Also Leonardo's documented answer to a bad key, HTTP 500
+    ``{"error": "Invalid response from authorization hook", "code": "unexpected"}``: it is not retried."""
+
+    canonical_status = 401
 
 
 class PermissionDeniedError(APIStatusError):
     """403: the key may not use this operation (plan, quota)."""
 
+    canonical_status = 403
+
 
 class NotFoundError(APIStatusError):
     """404: wrong base URL or path."""
+
+    canonical_status = 404
 
 
 class RequestTooLargeError(APIStatusError):
     """413: the request body (usually the image) is too large."""
 
+    canonical_status = 413
+
 
 class UnprocessableEntityError(APIStatusError):
     """422: well-formed but semantically invalid request."""
 
+    canonical_status = 422
+
 
 class RateLimitError(APIStatusError):
-    """429: too many requests or concurrent jobs; see ``retry_after``."""
+    """429: too many requests or concurrent jobs; see ``retry_after``. Also any answer whose code is a rate-limit
+    code (``rate-limit-exceeded``), even on a 200: it is retried like a 429."""
+
+    canonical_status = 429
 
 
 class InternalServerError(APIStatusError):
     """5xx: the server failed; usually worth a retry."""
+
+    canonical_status = 500
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -223,8 +309,62 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error_class(status_code: int) -> type[APIStatusError]:
-    """The most specific error class for an HTTP status."""
+ERROR_CODES: Mapping[str, type[APIStatusError]] = MappingProxyType(
+    {
+        # Hasura's GraphQL-engine codes (Leonardo's REST layer), and the local server's.
+        "rate-limit-exceeded": RateLimitError,
+        "rate-limited": RateLimitError,
+        "too-many-requests": RateLimitError,
+        "invalid-jwt": AuthenticationError,
+        "invalid-headers": AuthenticationError,
+        "jwt-invalid-claims": AuthenticationError,
+        "jwt-missing-role-claims": AuthenticationError,
+        "access-denied": PermissionDeniedError,
+        "permission-denied": PermissionDeniedError,
+        "permission-error": PermissionDeniedError,
+        "validation-failed": BadRequestError,
+        "parse-failed": BadRequestError,
+        "bad-request": BadRequestError,
+        "invalid-params": BadRequestError,
+        "constraint-violation": BadRequestError,
+        "not-found": NotFoundError,
+        "request-too-large": RequestTooLargeError,
+        "unexpected": InternalServerError,
+    }
+)
+"""An error body's ``code`` → its class, used when the status says less (a 200, or a status without a class of
+its own); a rate-limit code wins over any status."""
+
+AUTH_HOOK_FAILURE = "invalid response from authorization hook"
+"""Leonardo's documented answer to a bad API key (``code: unexpected``, HTTP 500), matched case-insensitively."""
+
+
+def status_error_class(status_code: int, code: str | None = None, message: str | None = None) -> type[APIStatusError]:
+    """The most specific error class for an answer: by ``code`` and ``message`` where they say more, else by status.
+
+    - the authorization-hook failure (:data:`AUTH_HOOK_FAILURE` in ``message``) → :class:`AuthenticationError`;
+    - a rate-limit ``code`` → :class:`RateLimitError`, whatever the status;
+    - another known ``code`` (:data:`ERROR_CODES`) when the status has no class of its own (a 200, a 418 …);
+    - else by status: 400, 401, 403, 404, 413, 422, 429 their own classes, every 5xx
+      :class:`InternalServerError`, the rest :class:`APIStatusError`.
+    """
+    if message is not None and AUTH_HOOK_FAILURE in message.lower():
+        return AuthenticationError
+    by_code = ERROR_CODES.get(code.strip().lower()) if isinstance(code, str) else None
+    if by_code is RateLimitError:
+        return RateLimitError
     if status_code >= 500:
         return InternalServerError
-    return _BY_STATUS.get(status_code, APIStatusError)
+    by_status = _BY_STATUS.get(status_code)
+    if by_status is not None:
+        return by_status
+    return by_code or APIStatusError
+
+
+def status_outcome(status_code: int, retry_after: float | None = None) -> Outcome:
+    """Whether an error answer with this (effective) status may have been processed: every 3xx and 4xx (429
+    included) and a 503 with ``Retry-After`` say it was not; other 5xx (and an error body on a 2xx whose code
+    names no class) leave it unknown."""
+    if 300 <= status_code < 500 or (status_code == 503 and retry_after is not None):
+        return Outcome.NOT_PROCESSED
+    return Outcome.UNKNOWN

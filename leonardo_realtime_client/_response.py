@@ -23,20 +23,25 @@ One reason to change: the shape of what the server sends back. Nothing here lets
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, cast
 
+import attrs
 import httpx
 import orjson
 import pybase64
 
+from ._answer import check_returned_image
 from ._errors import APIResponseError, APIStatusError, ImageError, short_repr, status_error_class
 from ._generated.models.cost import Cost
 from ._generated.models.cost_unit import CostUnit
 from ._generated.types import UNSET, Unset
 from ._images import MAX_IMAGE_BYTES, decode_data_url, sniff_format
+from ._logging import logger
 from ._result import RealtimeResult
 from ._retry import parse_retry_after
 
@@ -121,62 +126,81 @@ def _malformed(response: httpx.Response, where: str, problem: str) -> APIRespons
     )
 
 
-def _str_list(response: httpx.Response, name: str, value: object, *, required: bool) -> tuple[str, ...]:
-    where = f"{_JOB}.{name}"
-    if isinstance(value, Unset) or value is None:
-        if required:
-            raise _malformed(response, where, "missing" if isinstance(value, Unset) else "null")
-        return ()
-    if not isinstance(value, list):
-        raise _malformed(response, where, f"expected a list of strings, got {_kind(value)} {short_repr(value)}")
-    for index, item in enumerate(value):
-        if not isinstance(item, str):
-            raise _malformed(response, f"{where}[{index}]", f"expected a string, got {_kind(item)}")
-    return tuple(value)
+class _Metadata:
+    """Reads the metadata fields of a job leniently: a value of an unexpected type or an unknown value is kept
+    raw in ``unparsed`` (by JSON name) with a note, and its typed attribute stays ``None``."""
 
+    def __init__(self) -> None:
+        self.unparsed: dict[str, object] = {}
+        self.notes: list[str] = []
 
-def _optional_str(response: httpx.Response, name: str, value: object) -> str | None:
-    if isinstance(value, Unset) or value is None:
-        return None
-    if not isinstance(value, str):
-        raise _malformed(response, f"{_JOB}.{name}", f"expected a string, got {_kind(value)} {short_repr(value)}")
-    return value
+    def keep(self, name: str, raw: object, problem: str) -> None:
+        self.unparsed[name] = raw
+        self.notes.append(f"{_JOB}.{name}: {problem}")
 
+    def str_list(self, name: str, value: object) -> tuple[str, ...]:
+        if isinstance(value, Unset) or value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.keep(name, value, f"expected a list of strings, got {_kind(value)} {short_repr(value)}")
+            return ()
+        return tuple(value)
 
-def _credit_cost(response: httpx.Response, value: object) -> int | None:
-    if isinstance(value, Unset) or value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _malformed(response, f"{_JOB}.apiCreditCost", f"expected an integer, got {short_repr(value)}")
-    return value
+    def optional_str(self, name: str, value: object) -> str | None:
+        if isinstance(value, Unset) or value is None:
+            return None
+        if not isinstance(value, str):
+            self.keep(name, value, f"expected a string, got {_kind(value)} {short_repr(value)}")
+            return None
+        return value
 
+    def credit_cost(self, value: object) -> int | None:
+        if isinstance(value, Unset) or value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.keep("apiCreditCost", value, f"expected an integer, got {_kind(value)} {short_repr(value)}")
+            return None
+        return value
 
-def _cost(response: httpx.Response, value: object) -> tuple[Decimal | None, CostUnit | None]:
-    where = f"{_JOB}.cost"
-    if isinstance(value, Unset) or value is None:
-        return None, None
-    if not isinstance(value, Cost):
-        # The generated parser falls back to the raw value when Cost.from_dict fails (an unknown unit).
-        unit = value.get("unit") if isinstance(value, dict) else None
-        if isinstance(value, dict) and unit is not None:
+    def cost(self, value: object) -> tuple[Decimal | None, CostUnit | str | None]:
+        """``(amount, unit)``; an unknown unit is kept as the plain string the server sent."""
+        if isinstance(value, Unset) or value is None:
+            return None, None
+        if isinstance(value, Cost):
+            raw_amount: object = value.amount
+            raw_unit: object = value.unit
+        elif isinstance(value, dict):  # the generated parser keeps the raw dict when Cost.from_dict fails
+            raw_amount, raw_unit = value.get("amount", UNSET), value.get("unit", UNSET)
+        else:
+            self.keep("cost", value, f"expected an object {{amount, unit}}, got {_kind(value)} {short_repr(value)}")
+            return None, None
+        raw = value.to_dict() if isinstance(value, Cost) else value
+        unit: CostUnit | str | None = None
+        if isinstance(raw_unit, CostUnit):
+            unit = raw_unit
+        elif isinstance(raw_unit, str) and raw_unit.strip():
             known = ", ".join(member.value for member in CostUnit)
-            raise _malformed(response, f"{where}.unit", f"unknown unit {short_repr(unit)}; known: {known}")
-        raise _malformed(response, where, f"expected an object, got {_kind(value)} {short_repr(value)}")
-    amount = value.amount
-    unit = None if isinstance(value.unit, Unset) else value.unit
-    if isinstance(amount, Unset) or amount is None:
-        return None, unit
-    if isinstance(amount, bool) or not isinstance(amount, str | int | float):
-        raise _malformed(response, f"{where}.amount", f"expected a decimal string, got {_kind(amount)}")
-    try:
-        decimal = Decimal(amount if isinstance(amount, str) else repr(amount))
-    except InvalidOperation:
-        decimal = Decimal("NaN")
-    if not decimal.is_finite():
-        raise _malformed(response, f"{where}.amount", f"not a finite decimal number: {short_repr(amount)}")
-    return decimal, unit
+            self.keep("cost", raw, f"unknown unit {short_repr(raw_unit)} (known: {known}); kept as the string sent")
+            unit = raw_unit
+        elif not isinstance(raw_unit, Unset) and raw_unit is not None:
+            self.keep("cost", raw, f"unit: expected a string, got {_kind(raw_unit)} {short_repr(raw_unit)}")
+        if isinstance(raw_amount, Unset) or raw_amount is None:
+            return None, unit
+        if isinstance(raw_amount, bool) or not isinstance(raw_amount, str | int | float):
+            self.keep("cost", raw, f"amount: expected a decimal string, got {_kind(raw_amount)}")
+            return None, unit
+        try:
+            decimal = Decimal(raw_amount if isinstance(raw_amount, str) else repr(raw_amount))
+        except InvalidOperation:
+            decimal = Decimal("NaN")
+        if not decimal.is_finite():
+            self.keep("cost", raw, f"amount: not a finite decimal number: {short_repr(raw_amount)}")
+            return None, unit
+        if unit is None and "cost" not in self.unparsed:
+            self.keep("cost", raw, f"an amount ({decimal}) without a unit")
+        return decimal, unit
 
 
 def _extra(job: _Output, attribute: str, json_name: str) -> object:
@@ -259,16 +283,68 @@ def _decode_span(content: bytes, start: int, end: int, field: str) -> tuple[str,
     return decode_data_url(content[start:end].decode("utf-8", "replace"), field=field)
 
 
+def _image_urls(response: httpx.Response, value: object) -> tuple[str, ...]:
+    where = f"{_JOB}.imageDataUrl"
+    if isinstance(value, Unset) or value is None:
+        raise _malformed(response, where, "missing" if isinstance(value, Unset) else "null")
+    if not isinstance(value, list):
+        raise _malformed(response, where, f"expected a list of strings, got {_kind(value)} {short_repr(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _malformed(response, f"{where}[{index}]", f"expected a string, got {_kind(item)}")
+    if not value:
+        raise _malformed(response, where, "an empty list: no image was returned")
+    return tuple(value)
+
+
+def _is_error_body(data: Mapping[str, object]) -> bool:
+    """A 2xx body without a job that holds an error instead (GraphQL's ``errors`` list, or an error object)."""
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors:
+        return True
+    return isinstance(data.get("error"), str) or (isinstance(data.get("message"), str) and "code" in data)
+
+
+_KNOWN_EXTRAS = frozenset({"generationId", "variationId", "generatedImageId"})
+_warned_lock = threading.Lock()
+_WARNED_LIMIT = 1024
+
+
+def _warn(notes: list[str], operation: str, warned: set[str] | None) -> None:
+    """Log each note at WARNING the first time (per ``warned`` set, e.g. one per client), then at DEBUG."""
+    for note in notes:
+        first = True
+        if warned is not None:
+            with _warned_lock:
+                first = note not in warned
+                if first and len(warned) < _WARNED_LIMIT:
+                    warned.add(note)
+        logger.log(
+            logging.WARNING if first else logging.DEBUG,
+            "%s: unexpected metadata in a successful response: %s; the result keeps the raw value in "
+            "result.unparsed (reported once per client)",
+            operation,
+            note,
+        )
+
+
 def parse_result(
     operation: str,
     response: httpx.Response,
     from_dict: Callable[[Mapping[str, Any]], _Response200],
     output_type: type,
-) -> RealtimeResult:
-    """A successful response as a :class:`RealtimeResult`; :class:`APIResponseError` if it is malformed.
+    *,
+    secret: str | None = None,
+    warned: set[str] | None = None,
+) -> RealtimeResult | APIStatusError:
+    """A successful response as a :class:`RealtimeResult`; :class:`APIResponseError` raised if it is unusable.
 
     ``from_dict`` is the operation's generated ``*Response200.from_dict`` and ``output_type`` its
-    ``*LcmGenerationOutput`` model.
+    ``*LcmGenerationOutput`` model. The images are the product: only a body that is no JSON object, a missing
+    job or unusable images raise. Metadata of an unexpected type or value (an unknown cost unit, a string where
+    a number was expected, a field the spec does not list) is kept raw in ``result.unparsed``, described in
+    ``result.warnings`` and logged at WARNING once per ``warned`` set. A 2xx whose body is an error instead of a
+    job (the GraphQL engine's ``{"errors": [...]}``) is returned as the :class:`APIStatusError` it stands for.
     """
     content = response.content
     spliced = _load_spliced(content)
@@ -281,6 +357,8 @@ def parse_result(
         raise _malformed(response, "body", f"expected a JSON object, got {_kind(data)}")
     raw_job = data.get(_JOB)
     if raw_job is None:
+        if _is_error_body(data):
+            return status_error(response, secret=secret)
         raise _malformed(response, _JOB, "missing" if _JOB not in data else "null")
     if not isinstance(raw_job, dict):
         raise _malformed(response, _JOB, f"expected an object, got {_kind(raw_job)} {short_repr(raw_job)}")
@@ -292,9 +370,7 @@ def parse_result(
         raise _malformed(response, _JOB, "could not be read")
     job = cast(_Output, job_model)
 
-    urls = _str_list(response, "imageDataUrl", job.image_data_url, required=True)
-    if not urls:
-        raise _malformed(response, f"{_JOB}.imageDataUrl", "an empty list: no image was returned")
+    urls = _image_urls(response, job.image_data_url)
     images: list[bytes] = []
     mime_types: list[str] = []
     for index, url in enumerate(urls):
@@ -304,30 +380,36 @@ def parse_result(
                 mime, image = _decode_span(content, *spans[index], field)
             else:
                 mime, image = decode_data_url(url, field=field)
+            check_returned_image(image, mime.removeprefix("image/"), field=field)
         except ImageError as exc:
             problem = exc.violations[0].allowed if exc.violations else str(exc)
             raise _malformed(response, field, problem) from exc
         mime_types.append(mime)
         images.append(image)
 
-    cost, unit = _cost(response, job.cost)
-    return RealtimeResult(
+    meta = _Metadata()
+    cost, unit = meta.cost(job.cost)
+    result = RealtimeResult(
         operation=operation,
         images=tuple(images),
         mime_types=tuple(mime_types),
-        request_timestamp=_optional_str(response, "requestTimestamp", job.request_timestamp),
+        request_timestamp=meta.optional_str("requestTimestamp", job.request_timestamp),
         cost=cost,
         cost_unit=unit,
-        api_credit_cost=_credit_cost(response, job.api_credit_cost),
-        generation_ids=_str_list(
-            response, "generationId", _extra(job, "generation_id", "generationId"), required=False
-        ),
-        variation_ids=_str_list(response, "variationId", _extra(job, "variation_id", "variationId"), required=False),
-        generated_image_id=_optional_str(
-            response, "generatedImageId", _extra(job, "generated_image_id", "generatedImageId")
-        ),
+        api_credit_cost=meta.credit_cost(job.api_credit_cost),
+        generation_ids=meta.str_list("generationId", _extra(job, "generation_id", "generationId")),
+        variation_ids=meta.str_list("variationId", _extra(job, "variation_id", "variationId")),
+        generated_image_id=meta.optional_str("generatedImageId", _extra(job, "generated_image_id", "generatedImageId")),
+        request_id=request_id(response.headers),
         http_response=response,
     )
+    for name, value in job.additional_properties.items():
+        if name not in _KNOWN_EXTRAS:
+            meta.keep(name, value, "a field the spec does not list")
+    if meta.notes:
+        result = attrs.evolve(result, unparsed=meta.unparsed, warnings=tuple(meta.notes))
+        _warn(meta.notes, operation, warned)
+    return result
 
 
 def _error_body(response: httpx.Response) -> object:
@@ -397,7 +479,7 @@ def status_error(response: httpx.Response, *, secret: str | None = None) -> APIS
     if secret:
         body, message = _scrub(body, secret), str(_scrub(message, secret))
         code = None if code is None else str(_scrub(code, secret))
-    return status_error_class(response.status_code)(
+    return status_error_class(response.status_code, code, message)(
         message,
         response=response,
         body=body,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -55,6 +57,12 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 _MIME_BY_SUFFIX = {suffix: mime for mime, suffix in _EXTENSIONS.items()} | {".jpeg": "image/jpeg", ".tif": "image/tiff"}
 
 
+def _unparsed_repr(unparsed: Mapping[str, object]) -> str:
+    from ._errors import short_repr
+
+    return "{" + ", ".join(f"{key!r}: {short_repr(value, 40)}" for key, value in unparsed.items()) + "}"
+
+
 def _images_repr(images: tuple[bytes, ...]) -> str:
     return f"<{len(images)} image{'s' if len(images) != 1 else ''}, {sum(map(len, images)):,} bytes>"
 
@@ -77,13 +85,28 @@ class RealtimeResult:
     request_timestamp: str | None = None
     """Echo of the ``request_timestamp`` sent (the realtime canvas uses it to match answers to requests)."""
     cost: Decimal | None = None
-    cost_unit: CostUnit | None = None
-    """``CostUnit.CREDITS`` or ``CostUnit.DOLLARS`` (a ``str`` enum)."""
+    cost_unit: CostUnit | str | None = None
+    """``CostUnit.CREDITS`` or ``CostUnit.DOLLARS`` (a ``str`` enum); a unit the spec does not list is kept as the
+    plain string the server sent (and noted in ``warnings``)."""
     api_credit_cost: int | None = None
     """Deprecated by the API in favour of ``cost``."""
     generation_ids: tuple[str, ...] = ()
     variation_ids: tuple[str, ...] = ()
     generated_image_id: str | None = None
+    request_id: str | None = None
+    """The request id the server sent (``x-request-id``, ``request-id``, ``x-amzn-requestid``, ``x-amz-cf-id`` or
+    ``cf-ray``, the first present): quote it when reporting a problem."""
+    unparsed: Mapping[str, object] = attrs.field(factory=dict, repr=_unparsed_repr, eq=False)
+    """Metadata the client could not read into the attributes above, raw by JSON name: a field of an unexpected
+    type or value (its attribute is then ``None``, or the raw string for an unknown cost unit) or one the spec
+    does not list. The images are never held back over metadata."""
+    warnings: tuple[str, ...] = attrs.field(default=(), eq=False)
+    """One line per entry of ``unparsed``, saying what was unexpected (also logged at WARNING)."""
+    attempts: int = attrs.field(default=1, eq=False)
+    """HTTP attempts the call took (1 without retries)."""
+    possibly_billed_attempts: int = attrs.field(default=0, eq=False)
+    """Earlier attempts of this call whose outcome was unknown (they may have been processed and billed too,
+    besides the one that succeeded); only possible with ``RetryPolicy(retry_unknown_outcome=True)``."""
     http_response: httpx.Response | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
@@ -120,15 +143,26 @@ class RealtimeResult:
         wanted = _MIME_BY_SUFFIX.get(target.suffix.lower())
         if wanted is None or wanted == mime:
             target.write_bytes(data)
-        else:
-            image = self.to_pil(index)
+            return target
+        image = self.to_pil(index)
+        from PIL import Image
+
+        try:
             if wanted == "image/jpeg" and image.mode not in ("RGB", "L", "CMYK"):
                 image = image.convert("RGB")
-            image.save(target)
+            out = io.BytesIO()
+            image.save(out, format=Image.registered_extensions()[target.suffix.lower()])
+        except (OSError, ValueError, KeyError, SyntaxError) as exc:  # Pillow's encoders; the file is not touched
+            raise self._image_error(index, f"cannot be written as {target.suffix}", exc) from exc
+        target.write_bytes(out.getbuffer())
         return target
 
     def to_pil(self, index: int = 0) -> Image.Image:
-        """Image ``index`` as a loaded ``PIL.Image.Image`` (needs Pillow: the ``[pillow]`` extra)."""
+        """Image ``index`` as a loaded ``PIL.Image.Image`` (needs Pillow: the ``[pillow]`` extra).
+
+        Raises :class:`APIResponseError` (never one of Pillow's own exceptions) for an image Pillow cannot
+        open, one cut short, or one above :data:`MAX_IMAGE_PIXELS` (refused before it is decoded).
+        """
         data = self.images[self._checked_index(index)]
         try:
             from PIL import Image  # optional, and slow to import
@@ -136,6 +170,26 @@ class RealtimeResult:
             raise ImportError(
                 "to_pil() needs Pillow: pip install 'leonardo-realtime-client[pillow]' (save() works without it)"
             ) from exc
-        image = Image.open(io.BytesIO(data))  # in memory: nothing to close
-        image.load()
+        from ._images import MAX_IMAGE_PIXELS
+
+        try:
+            image = Image.open(io.BytesIO(data))  # in memory: nothing to close
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(
+                    f"{width}x{height} = {width * height:,} pixels, more than MAX_IMAGE_PIXELS = {MAX_IMAGE_PIXELS:,}"
+                )
+            image.load()
+        except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+            raise self._image_error(index, "cannot be opened", exc) from exc
         return image
+
+    def _image_error(self, index: int, what: str, exc: BaseException) -> Exception:
+        from ._errors import APIResponseError
+
+        detail = str(exc) or type(exc).__name__
+        return APIResponseError(
+            f"{self.operation} result image {index} ({self.mime_types[index]}, {len(self.images[index]):,} bytes) "
+            f"{what}: {type(exc).__name__}: {detail}",
+            response=self.http_response,
+        )

@@ -4,8 +4,18 @@ One reason to change: the retry policy. :class:`RetryPolicy` is a small frozen o
 methods are pure (no I/O, no clock, no global random state), so they are tested as plain functions; the
 clients' loops only ask them. The defaults follow openai-python's:
 
-- **What is retried**: HTTP 408, 409, 429 and every 5xx (including unknown ones such as 520), timeouts and
-  connection failures (refused, reset, dropped by the server). Never any other 4xx: a 400 will fail again.
+- **What is retried**: by default only failures that were *not processed* (:class:`Outcome`): HTTP 408, 409,
+  429 (and a rate-limit code in any answer), a 503 with ``Retry-After``, and connection failures before the
+  request was sent (refused, DNS, TLS, connect and pool timeouts, an incomplete write). Never any other 4xx
+  (a 400 will fail again), nor Leonardo's "Invalid response from authorization hook" (a bad key, sent as 500).
+- **What may have been billed**: a failure after the request was sent whose answer does not say it was refused
+  — a read timeout, a connection dropped mid-answer, a 500, 502, 504, 520, a 503 without ``Retry-After`` — has
+  an *unknown* outcome: the server may have made (and charged for) the images. Leonardo has no idempotency key,
+  so a retry may be charged again. **Default: not retried** (``retry_unknown_outcome=False``), as RFC 9110
+  §9.2.2 asks of clients for a non-idempotent POST; the error says ``outcome=UNKNOWN``. Pass
+  ``RetryPolicy(retry_unknown_outcome=True)`` to retry them anyway when an answer matters more than a possible
+  second charge (each LCM call costs about a cent); ``possibly_billed_attempts`` on the result or error counts
+  them either way.
 - **How long to wait** before retry ``n`` (1, 2, …)::
 
       backoff = min(max_delay, initial_delay * 2 ** (n - 1))
@@ -34,9 +44,9 @@ from collections.abc import Awaitable, Callable, Mapping
 import attrs
 import httpx
 
-from ._errors import APIConnectionError
+from ._errors import APIConnectionError, APIStatusError, Outcome, status_outcome
 
-__all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after", "transport_outcome"]
 
 RETRY_STATUSES: frozenset[int] = frozenset({408, 409, 429})
 """Retried besides every status ≥ 500."""
@@ -51,6 +61,29 @@ _RETRY_EXCEPTIONS: tuple[type[BaseException], ...] = (
 
 def _time_sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up per call, so a test harness that patches time.sleep reaches the default policy
+
+
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    httpx.ConnectError,  # refused, DNS, TLS handshake
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,  # no connection was free: nothing was sent
+    httpx.WriteError,  # the body did not get out whole: the server cannot have a complete request
+    httpx.WriteTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def transport_outcome(error: BaseException) -> Outcome:
+    """Whether a request that got no HTTP answer may have been processed: ``NOT_PROCESSED`` when it failed before
+    the whole request was sent (refused, DNS, TLS, connect/pool timeout, a failed write), else ``UNKNOWN`` (a read
+    timeout, a connection dropped mid-answer)."""
+    if isinstance(error, APIConnectionError):
+        return error.outcome
+    if isinstance(error, _NOT_SENT):
+        return Outcome.NOT_PROCESSED
+    return Outcome.UNKNOWN
 
 
 async def _anyio_sleep(seconds: float) -> None:
@@ -73,6 +106,9 @@ class RetryPolicy:
     """Longest Retry-After honoured; beyond it the error is raised without retrying."""
     retry_statuses: frozenset[int] = attrs.field(default=RETRY_STATUSES, converter=frozenset)
     """Statuses below 500 that are retried."""
+    retry_unknown_outcome: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    """Also retry failures whose outcome is unknown (they may have been processed and billed; a retry may be
+    billed again). Off by default: Leonardo has no idempotency key (see the module docstring)."""
     rng: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
     """Returns u in [0, 1) for the jitter; inject a constant for determinism."""
     sleep: Callable[[float], None] = attrs.field(default=_time_sleep, eq=False, repr=False)
@@ -81,10 +117,23 @@ class RetryPolicy:
     """How the async client waits (anyio: works under asyncio and trio)."""
 
     def should_retry(self, *, status_code: int | None = None, error: BaseException | None = None) -> bool:
-        """Whether this outcome is transient: a retryable status or a timeout/connection error."""
-        if status_code is not None:
-            return status_code >= 500 or status_code in self.retry_statuses
-        return isinstance(error, _RETRY_EXCEPTIONS)
+        """Whether to retry: a transient failure (a retryable status, a timeout or connection error) whose outcome
+        is ``NOT_PROCESSED``, or any outcome with ``retry_unknown_outcome``.
+
+        ``error`` may be an :class:`APIStatusError` (judged by its ``effective_status`` and ``outcome``), one of
+        our connection errors or an httpx exception; ``status_code`` alone is judged without ``Retry-After``.
+        """
+        if isinstance(error, APIStatusError):
+            status, outcome = error.effective_status, error.outcome
+        elif status_code is not None:
+            status, outcome = status_code, status_outcome(status_code)
+        else:
+            if not isinstance(error, _RETRY_EXCEPTIONS):
+                return False
+            return self.retry_unknown_outcome or transport_outcome(error) is Outcome.NOT_PROCESSED
+        if not (status >= 500 or status in self.retry_statuses):
+            return False
+        return self.retry_unknown_outcome or outcome is Outcome.NOT_PROCESSED
 
     def delay(self, retry_number: int, *, retry_after: float | None = None) -> float | None:
         """Seconds to wait before retry ``retry_number`` (1-based); ``None``: the server asks for too long a wait."""

@@ -42,6 +42,7 @@ EXPECTED = {
     "InternalServerError",
     "LeonardoError",
     "NotFoundError",
+    "Outcome",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTooLargeError",

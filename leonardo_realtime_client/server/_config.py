@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "LOCAL_BASE_PATH",
     "UPSCALE_FACTOR",
+    "WRONG_KEY_ANSWERS",
     "Fault",
     "Faults",
     "Latency",
@@ -27,6 +28,9 @@ __all__ = [
 
 LOCAL_BASE_PATH = "/api/rest/v1"
 """The spec's base path (its server URL is ``https://cloud.leonardo.ai/api/rest/v1``)."""
+
+WRONG_KEY_ANSWERS = ("hook", "401")
+"""The values of ``ServerConfig.wrong_key``."""
 
 UPSCALE_FACTOR = 2
 """Each side of an upscale output is this many times the requested size (see ``ServerConfig.upscale_factor``)."""
@@ -171,6 +175,10 @@ class ServerConfig:
     """Everything the local server can be told. All fields are optional; the default is a fast, faultless server.
 
     - ``require_token``: accept only ``Authorization: Bearer <require_token>``; ``None`` accepts any non-empty token.
+    - ``wrong_key``: how a token other than ``require_token`` is answered: ``"hook"`` (default) as Leonardo documents
+      it, HTTP 500 ``{"error": "Invalid response from authorization hook", "path": "$", "code": "unexpected"}``, so
+      offline tests meet production's answer (the client raises ``AuthenticationError`` for it, without retries);
+      ``"401"``: a plain 401 ``invalid-jwt``.
     - ``latency`` / ``faults`` / ``seed``: see ``Latency`` and ``Faults``; one seed makes every draw repeatable.
     - ``sleep`` / ``async_sleep``: how delays are waited out (tests inject fakes, so nothing sleeps for real).
     - ``max_body_bytes``: bigger request bodies get 413.
@@ -181,6 +189,7 @@ class ServerConfig:
     """
 
     require_token: str | None = attrs.field(default=None, repr=False)
+    wrong_key: str = "hook"
     latency: Latency = Latency()
     faults: Faults = Faults()
     seed: int = 0
@@ -195,6 +204,8 @@ class ServerConfig:
     def __attrs_post_init__(self) -> None:
         if self.require_token is not None and (not isinstance(self.require_token, str) or not self.require_token):
             raise ConfigurationError("require_token: a non-empty string, or None to accept any token")
+        if self.wrong_key not in WRONG_KEY_ANSWERS:
+            raise _fail("wrong_key", self.wrong_key, "one of " + ", ".join(map(repr, WRONG_KEY_ANSWERS)))
         if not isinstance(self.latency, Latency):
             raise _fail("latency", self.latency, "a Latency(fixed=..., jitter=...)")
         if not isinstance(self.faults, Faults):

@@ -183,6 +183,8 @@ class CanvasHandler:
             return _error(401, message, "invalid-headers", headers=(*_JSON, ("www-authenticate", "Bearer")))
         required = self.config.require_token
         if required is not None and not hmac.compare_digest(token.encode(), required.encode()):
+            if self.config.wrong_key == "hook":  # what Leonardo documents for a bad key (an HTTP 500)
+                return _error(500, "Invalid response from authorization hook", "unexpected")
             return _error(401, "invalid API key", "invalid-jwt", headers=(*_JSON, ("www-authenticate", "Bearer")))
         return None
 

@@ -111,8 +111,9 @@ def test_rejected_key_is_an_api_error_and_never_shown(run: Cli, workdir: Path) -
     result = run("upscale", "in", "-p", "x", "--local", "-o", "out", "--json", "--progress")
     assert result.exit_code == ExitCode.API
     doc = json.loads(result.stdout)
-    assert {i["error"]["status_code"] for i in doc["items"]} == {401}
-    assert "401" in result.stderr
+    # Leonardo answers a bad key with HTTP 500 "Invalid response from authorization hook": an AuthenticationError
+    assert {(i["error"]["type"], i["error"]["status_code"]) for i in doc["items"]} == {("AuthenticationError", 500)}
+    assert "Invalid response from authorization hook" in result.stderr
     assert FAKE_KEY not in result.stdout
     assert FAKE_KEY not in result.stderr
     assert FAKE_KEY[8:24] not in result.output  # not even a part of it

@@ -13,6 +13,7 @@ from leonardo_realtime_client import (
     AsyncRealtimeCanvas,
     BadRequestError,
     InternalServerError,
+    Outcome,
     RateLimitError,
     RealtimeCanvas,
     RetryPolicy,
@@ -26,9 +27,16 @@ IMAGE = make_jpeg()
 # -- the policy as pure functions ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 520, 599])
-def test_transient_statuses_are_retried(status: int) -> None:
+@pytest.mark.parametrize("status", [408, 409, 429])
+def test_transient_statuses_that_were_not_processed_are_retried(status: int) -> None:
     assert RetryPolicy().should_retry(status_code=status)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 520, 599])
+def test_5xx_may_have_been_processed_so_only_the_opt_in_retries_it(status: int) -> None:
+    # Without its Retry-After (status_code alone), a 503 is of unknown outcome too.
+    assert not RetryPolicy().should_retry(status_code=status)
+    assert RetryPolicy(retry_unknown_outcome=True).should_retry(status_code=status)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 415, 422, 451])
@@ -37,21 +45,27 @@ def test_other_client_errors_are_never_retried(status: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("error", "retried"),
+    ("error", "retried", "retried_with_opt_in"),
     [
-        (httpx.ConnectTimeout("t"), True),
-        (httpx.ReadTimeout("t"), True),
-        (httpx.ConnectError("refused"), True),
-        (httpx.ReadError("reset"), True),
-        (httpx.RemoteProtocolError("closed"), True),
-        (APIConnectionError("x"), True),
-        (httpx.UnsupportedProtocol("ftp"), False),
-        (httpx.DecodingError("gzip"), False),
-        (ValueError("x"), False),
+        (httpx.ConnectTimeout("t"), True, True),
+        (httpx.ConnectError("refused"), True, True),
+        (httpx.PoolTimeout("t"), True, True),
+        (httpx.WriteTimeout("t"), True, True),
+        (httpx.ReadTimeout("t"), False, True),  # sent: may have been processed
+        (httpx.ReadError("reset"), False, True),
+        (httpx.RemoteProtocolError("closed"), False, True),
+        (APIConnectionError("x"), False, True),  # outcome UNKNOWN unless said otherwise
+        (APIConnectionError("x", outcome=Outcome.NOT_PROCESSED), True, True),
+        (httpx.UnsupportedProtocol("ftp"), False, False),
+        (httpx.DecodingError("gzip"), False, False),
+        (ValueError("x"), False, False),
     ],
 )
-def test_connection_failures_and_timeouts_are_retried(error: BaseException, retried: bool) -> None:
+def test_connection_failures_and_timeouts_are_retried_by_outcome(
+    error: BaseException, retried: bool, retried_with_opt_in: bool
+) -> None:
     assert RetryPolicy().should_retry(error=error) is retried
+    assert RetryPolicy(retry_unknown_outcome=True).should_retry(error=error) is retried_with_opt_in
 
 
 def test_backoff_doubles_from_half_a_second_up_to_the_cap() -> None:
@@ -112,11 +126,11 @@ def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> N
 
 
 def canvas(recorder: Recorder, sleeper: SleepRecorder, **kwargs: object) -> RealtimeCanvas:
+    kwargs.setdefault("retry_policy", policy(sleeper))
     return RealtimeCanvas(
         api_key=API_KEY,
         base_url=BASE_URL,
         transport=recorder.transport,
-        retry_policy=policy(sleeper),
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -140,17 +154,31 @@ def test_400_is_not_retried(sleeper: SleepRecorder) -> None:
 
 def test_5xx_is_retried_max_retries_times_with_backoff_then_raised(sleeper: SleepRecorder) -> None:
     recorder = Recorder(httpx.Response(503))
-    with canvas(recorder, sleeper, max_retries=3) as c, pytest.raises(InternalServerError):
+    with (
+        canvas(recorder, sleeper, max_retries=3, retry_policy=policy(sleeper, retry_unknown_outcome=True)) as c,
+        pytest.raises(InternalServerError) as caught,
+    ):
         c.generate(IMAGE, prompt="x")
     assert len(recorder.requests) == 4
     assert sleeper.delays == [0.5, 1.0, 2.0]
+    assert (caught.value.attempts, caught.value.possibly_billed_attempts) == (4, 4)
 
 
 def test_default_is_two_retries(sleeper: SleepRecorder) -> None:
-    recorder = Recorder(httpx.Response(500))
-    with canvas(recorder, sleeper) as c, pytest.raises(InternalServerError):
+    recorder = Recorder(httpx.Response(503, headers={"Retry-After": "0"}))  # not processed: retried
+    with canvas(recorder, sleeper) as c, pytest.raises(InternalServerError) as caught:
         c.generate(IMAGE, prompt="x")
     assert len(recorder.requests) == 3
+    assert (caught.value.attempts, caught.value.possibly_billed_attempts) == (3, 0)
+
+
+def test_a_500_is_not_retried_by_default_and_says_it_may_have_been_billed(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.Response(500), ok())
+    with canvas(recorder, sleeper) as c, pytest.raises(InternalServerError) as caught:
+        c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 1
+    error = caught.value
+    assert (error.outcome, error.may_have_been_billed, error.possibly_billed_attempts) == (Outcome.UNKNOWN, True, 1)
 
 
 def test_per_call_max_retries_overrides_the_client(sleeper: SleepRecorder) -> None:
@@ -180,11 +208,20 @@ def test_connection_errors_are_retried_then_raised_typed(sleeper: SleepRecorder)
     assert sleeper.delays == [0.5, 1.0]
 
 
-def test_timeout_then_success(sleeper: SleepRecorder) -> None:
+def test_timeout_then_success_with_the_opt_in_counts_the_possibly_billed_attempt(sleeper: SleepRecorder) -> None:
     recorder = Recorder(httpx.ReadTimeout("slow"), ok())
-    with canvas(recorder, sleeper) as c:
-        assert c.generate(IMAGE, prompt="x").image == OUT_JPEG
+    with canvas(recorder, sleeper, retry_policy=policy(sleeper, retry_unknown_outcome=True)) as c:
+        result = c.generate(IMAGE, prompt="x")
+    assert result.image == OUT_JPEG
     assert sleeper.delays == [0.5]
+    assert (result.attempts, result.possibly_billed_attempts) == (2, 1)
+
+
+def test_connect_timeout_then_success_was_never_billed_twice(sleeper: SleepRecorder) -> None:
+    recorder = Recorder(httpx.ConnectTimeout("slow"), ok())
+    with canvas(recorder, sleeper) as c:
+        result = c.generate(IMAGE, prompt="x")
+    assert (result.attempts, result.possibly_billed_attempts) == (2, 0)
 
 
 def test_timeouts_raise_api_timeout_error(sleeper: SleepRecorder) -> None:
@@ -193,7 +230,9 @@ def test_timeouts_raise_api_timeout_error(sleeper: SleepRecorder) -> None:
         c.generate(IMAGE, prompt="x")
     assert "read timeout" in str(caught.value)
     assert "3.0 s" in str(caught.value)
-    assert len(recorder.requests) == 3
+    assert "it may have been processed and billed" in str(caught.value)
+    assert caught.value.outcome is Outcome.UNKNOWN
+    assert len(recorder.requests) == 1  # not retried by default: a retry may be billed again
 
 
 def test_protocol_errors_that_are_not_transient_are_not_retried(sleeper: SleepRecorder) -> None:
@@ -216,7 +255,32 @@ def test_retries_are_logged(sleeper: SleepRecorder, caplog: pytest.LogCaptureFix
     recorder = Recorder(httpx.Response(429, headers={"Retry-After": "1"}), ok())
     with caplog.at_level("INFO", logger="leonardo_realtime_client"), canvas(recorder, sleeper) as c:
         c.generate(IMAGE, prompt="x")
-    assert "retrying POST /generations-lcm in 1.00 s (retry 1 of 2) after HTTP 429" in caplog.text
+    assert "retrying POST /generations-lcm in 1.00 s (retry 1 of 2) after HTTP 429 (not processed)" in caplog.text
+
+
+def test_the_retry_log_says_what_may_have_been_billed(sleeper: SleepRecorder, caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(httpx.ReadTimeout("slow"), httpx.Response(502))
+    with caplog.at_level("INFO", logger="leonardo_realtime_client"), canvas(recorder, sleeper) as c:
+        with pytest.raises(APITimeoutError):
+            c.generate(IMAGE, prompt="x")
+        with pytest.raises(InternalServerError):
+            c.generate(IMAGE, prompt="x", max_retries=1)
+    assert (
+        "not retrying POST /generations-lcm after ReadTimeout (outcome unknown: may have been billed); "
+        "RetryPolicy(retry_unknown_outcome=True) would"
+    ) in caplog.text
+    assert "after HTTP 502 (outcome unknown: may have been billed)" in caplog.text
+    recorder = Recorder(httpx.Response(502), ok())
+    opt_in = policy(sleeper, retry_unknown_outcome=True)
+    with (
+        caplog.at_level("INFO", logger="leonardo_realtime_client"),
+        canvas(recorder, sleeper, retry_policy=opt_in) as c,
+    ):
+        c.generate(IMAGE, prompt="x")
+    assert (
+        "retrying POST /generations-lcm in 0.50 s (retry 1 of 2) after HTTP 502 (outcome unknown: may have been billed)"
+        in caplog.text
+    )
 
 
 # -- the async loop -----------------------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFi
 
 
 def test_debug_logs_redact_the_key_and_shorten_base64(debug_logs: pytest.LogCaptureFixture) -> None:
-    recorder = Recorder(httpx.Response(503, json={"message": "busy"}), ok())
+    recorder = Recorder(httpx.Response(503, json={"message": "busy"}, headers={"Retry-After": "0"}), ok())
     sent_url = data_url(IMAGE)
     no_sleep = RetryPolicy(sleep=lambda seconds: None)
     with RealtimeCanvas(

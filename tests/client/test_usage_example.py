@@ -41,7 +41,7 @@ def test_error_handling_example() -> None:
 
 @pytest.mark.anyio
 async def test_async_usage() -> None:
-    recorder = Recorder(httpx.Response(503), ok())
+    recorder = Recorder(httpx.Response(503, headers={"Retry-After": "0"}), ok())  # not processed: retried
     images = await usage_example.async_usage(make_jpeg(), transport=recorder.transport)
     assert len(images) == 2
     assert len(recorder.requests) == 3  # one retry, without sleeping

@@ -120,7 +120,10 @@ def test_every_input_kind_sends_the_same_valid_body(kind: str, tmp_path: Path) -
 def test_a_retry_sends_the_same_bytes_again(kind: str) -> None:
     given = IN_JPEG if kind == "bytes" else bytearray(IN_JPEG)
     server = Server(
-        httpx.Response(503), httpx.Response(500), orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [OUT_URL]}})
+        # Answers that say "not processed", so the default policy retries them (a bare 500 it would not)
+        httpx.Response(503, headers={"Retry-After": "0"}),
+        httpx.Response(429),
+        orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [OUT_URL]}}),
     )
     with server.client(retry_policy=_no_sleep()) as client:
         result = client.generate(given, prompt="a fox", seed=1)
@@ -132,7 +135,7 @@ def test_a_retry_sends_the_same_bytes_again(kind: str) -> None:
 
 @pytest.mark.anyio
 async def test_an_async_retry_sends_the_same_bytes_again() -> None:
-    server = Server(httpx.Response(503), orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [OUT_URL]}}))
+    server = Server(httpx.Response(429), orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [OUT_URL]}}))
     async with server.async_client(retry_policy=_no_sleep()) as client:
         result = await client.generate(IN_JPEG, prompt="a fox", seed=1)
     assert len(server.requests) == 2

@@ -153,8 +153,18 @@ def test_any_non_empty_token_is_accepted_by_default(scene_url: str) -> None:
     assert response.status_code == 200
 
 
-def test_require_token_rejects_others_without_echoing_them(scene_url: str) -> None:
-    transport = LocalTransport(ServerConfig(require_token="s3cret-token"))
+@pytest.mark.parametrize(
+    ("wrong_key", "status", "error"),
+    [
+        # Leonardo's documented answer to a bad key, and the default, so offline tests meet production's class
+        ("hook", 500, {"error": "Invalid response from authorization hook", "path": "$", "code": "unexpected"}),
+        ("401", 401, {"error": "invalid API key", "path": "$", "code": "invalid-jwt"}),
+    ],
+)
+def test_require_token_rejects_others_without_echoing_them(
+    scene_url: str, wrong_key: str, status: int, error: dict[str, str]
+) -> None:
+    transport = LocalTransport(ServerConfig(require_token="s3cret-token", wrong_key=wrong_key))
     with httpx.Client(transport=transport, base_url=IN_PROCESS_BASE_URL) as client:
         wrong = client.post(
             "/generations-lcm", json=body_for("x", scene_url), headers={"Authorization": "Bearer guess-123"}
@@ -162,8 +172,8 @@ def test_require_token_rejects_others_without_echoing_them(scene_url: str) -> No
         right = client.post(
             "/generations-lcm", json=body_for("x", scene_url), headers={"Authorization": "Bearer s3cret-token"}
         )
-    assert wrong.status_code == 401
-    assert error_of(wrong)["code"] == "invalid-jwt"
+    assert wrong.status_code == status
+    assert error_of(wrong) == error
     assert "guess-123" not in wrong.text
     assert "s3cret" not in wrong.text
     assert right.status_code == 200

@@ -1,0 +1,267 @@
+"""What servers really hand back (issue 11): paid results kept over odd metadata, every error shape read into its
+typed error, returned images checked when the answer is read, and typed errors from ``to_pil()``/``save()``."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import struct
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from leonardo_realtime_client import (
+    APIResponseError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    CostUnit,
+    InternalServerError,
+    Outcome,
+    RateLimitError,
+    RealtimeCanvas,
+    RealtimeResult,
+    RetryPolicy,
+)
+
+from .conftest import API_KEY, BASE_URL, OUT_JPEG, Recorder, SleepRecorder, data_url, job, make_jpeg, make_png, ok
+
+IMAGE = make_jpeg()
+
+
+def call(*answers: httpx.Response, retries: int = 0, sleeper: SleepRecorder | None = None) -> RealtimeResult:
+    recorder = Recorder(*answers)
+    policy = RetryPolicy(sleep=sleeper or (lambda s: None), rng=lambda: 0.0)
+    with RealtimeCanvas(
+        api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, max_retries=retries, retry_policy=policy
+    ) as canvas:
+        return canvas.generate(IMAGE, prompt="x")
+
+
+def with_job(**fields: object) -> httpx.Response:
+    return ok({"lcmGenerationJob": job(**fields)})
+
+
+# -- 1. a paid result is never thrown away over metadata -----------------------------------------------------------
+
+
+def test_an_unknown_cost_unit_still_gives_the_images(caplog: pytest.LogCaptureFixture) -> None:
+    # The issue's example: cost.unit "TOKENS" raised APIResponseError, the images only on .response.
+    with caplog.at_level(logging.WARNING, logger="leonardo_realtime_client"):
+        result = call(with_job(cost={"amount": "3", "unit": "TOKENS"}))
+    assert result.images == (OUT_JPEG,)
+    assert (result.cost, result.cost_unit) == (Decimal(3), "TOKENS")
+    assert result.unparsed == {"cost": {"amount": "3", "unit": "TOKENS"}}
+    assert result.warnings == (
+        "lcmGenerationJob.cost: unknown unit 'TOKENS' (known: CREDITS, DOLLARS); kept as the string sent",
+    )
+    assert "unknown unit 'TOKENS'" in caplog.text
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    ("fields", "attribute", "value", "unparsed"),
+    [
+        ({"apiCreditCost": "3"}, "api_credit_cost", None, {"apiCreditCost": "3"}),
+        ({"requestTimestamp": 5}, "request_timestamp", None, {"requestTimestamp": 5}),
+        ({"generationId": "g1"}, "generation_ids", (), {"generationId": "g1"}),
+        ({"cost": "1.5"}, "cost", None, {"cost": "1.5"}),
+        (
+            {"cost": {"amount": "lots", "unit": "CREDITS"}},
+            "cost",
+            None,
+            {"cost": {"amount": "lots", "unit": "CREDITS"}},
+        ),
+        ({"cost": {"amount": [1], "unit": "DOLLARS"}}, "cost", None, {"cost": {"amount": [1], "unit": "DOLLARS"}}),
+        ({"cost": {"amount": "0.5", "unit": None}}, "cost", Decimal("0.5"), {"cost": {"amount": "0.5", "unit": None}}),
+        ({"cost": {"amount": "0.5", "unit": 7}}, "cost_unit", None, {"cost": {"amount": "0.5", "unit": 7}}),
+        ({"newThing": {"a": 1}}, "cost", Decimal("0.0125"), {"newThing": {"a": 1}}),
+    ],
+)
+def test_mistyped_missing_or_new_metadata_is_kept_raw_on_the_result(
+    fields: dict[str, object], attribute: str, value: object, unparsed: dict[str, object]
+) -> None:
+    result = call(with_job(**fields))
+    assert result.images == (OUT_JPEG,)
+    assert getattr(result, attribute) == value
+    assert result.unparsed == unparsed
+    assert len(result.warnings) == 1
+
+
+def test_a_result_with_ordinary_metadata_has_no_warnings() -> None:
+    result = call(ok())
+    assert (result.unparsed, result.warnings) == ({}, ())
+    assert result.cost_unit is CostUnit.DOLLARS
+
+
+def test_the_warning_is_logged_once_per_client_then_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(with_job(apiCreditCost="3"))
+    with (
+        caplog.at_level(logging.DEBUG, logger="leonardo_realtime_client"),
+        RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport) as canvas,
+    ):
+        for _ in range(3):
+            canvas.generate(IMAGE, prompt="x")
+    levels = [r.levelno for r in caplog.records if "unexpected metadata" in r.getMessage()]
+    assert levels == [logging.WARNING, logging.DEBUG, logging.DEBUG]
+
+
+@pytest.mark.parametrize(
+    "cost",
+    [{"amount": "1", "unit": None}, {"amount": None, "unit": "EUROS"}, {"unit": 3}, [], "x", 5, {"amount": {}}],
+)
+def test_messages_never_contradict_themselves(cost: object) -> None:
+    # One message read "expected an object, got an object".
+    result = call(with_job(cost=cost))
+    for line in result.warnings:
+        match = re.search(r"expected (an? \w+).*got (an? \w+)", line)
+        assert match is None or match.group(1) != match.group(2), line
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"somethingElse": 1}, "lcmGenerationJob: missing"),
+        ({"lcmGenerationJob": job(imageDataUrl=[])}, "no image was returned"),
+        ({"lcmGenerationJob": job(imageDataUrl=["data:image/jpeg;base64,@@"])}, "invalid base64"),
+    ],
+)
+def test_only_a_missing_job_or_unusable_images_stay_errors(body: object, expected: str) -> None:
+    with pytest.raises(APIResponseError, match=expected) as caught:
+        call(ok(body))
+    assert caught.value.outcome is Outcome.PROCESSED  # a 2xx: the server did (and billed) the work
+
+
+# -- 2. errors in the shapes servers really use --------------------------------------------------------------------
+
+RATE_LIMITED = {
+    "errors": [{"message": "rate limit of 15 exceeded", "extensions": {"path": "$", "code": "rate-limit-exceeded"}}]
+}
+AUTH_HOOK = {"error": "Invalid response from authorization hook", "path": "$", "code": "unexpected"}
+
+
+def test_a_graphql_rate_limit_on_a_200_is_a_rate_limit_error() -> None:
+    # The issue's example: it read "malformed response: lcmGenerationJob: missing" and lost the server's message.
+    with pytest.raises(RateLimitError) as caught:
+        call(ok(RATE_LIMITED))
+    error = caught.value
+    assert (error.status_code, error.effective_status, error.code) == (200, 429, "rate-limit-exceeded")
+    assert error.message == "rate limit of 15 exceeded"
+    assert error.outcome is Outcome.NOT_PROCESSED
+    assert error.body == RATE_LIMITED
+
+
+def test_a_graphql_rate_limit_is_retried_like_a_429(sleeper: SleepRecorder) -> None:
+    result = call(ok(RATE_LIMITED), ok(), retries=2, sleeper=sleeper)
+    assert result.images == (OUT_JPEG,)
+    assert (result.attempts, result.possibly_billed_attempts) == (2, 0)
+    assert sleeper.delays == [0.5]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "message"),
+    [
+        (400, RATE_LIMITED, RateLimitError, "rate limit of 15 exceeded"),  # the code wins over any status
+        (503, RATE_LIMITED, RateLimitError, "rate limit of 15 exceeded"),
+        (
+            200,
+            {"errors": [{"message": "guidance too big", "extensions": {"code": "validation-failed"}}]},
+            BadRequestError,
+            "guidance too big",
+        ),
+        (200, {"error": "bad key", "path": "$", "code": "invalid-jwt"}, AuthenticationError, "bad key"),
+        (200, {"errors": [{"message": "boom", "extensions": {"code": "unexpected"}}]}, InternalServerError, "boom"),
+        (200, {"errors": [{"message": "what", "extensions": {"code": "brand-new"}}]}, APIStatusError, "what"),
+    ],
+)
+def test_every_error_shape_on_any_status_gives_its_typed_error(
+    status: int, body: object, cls: type[APIStatusError], message: str
+) -> None:
+    with pytest.raises(APIStatusError) as caught:
+        call(httpx.Response(status, json=body))
+    assert type(caught.value) is cls
+    assert caught.value.message == message
+
+
+def test_an_error_body_of_unknown_code_on_a_200_may_have_been_billed() -> None:
+    with pytest.raises(APIStatusError) as caught:
+        call(ok({"errors": [{"message": "what", "extensions": {"code": "brand-new"}}]}))
+    assert caught.value.outcome is Outcome.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        AUTH_HOOK,  # Leonardo's documented shape
+        {"errors": [{"message": "Invalid response from authorization hook", "extensions": {"code": "unexpected"}}]},
+        {"message": "invalid response from Authorization hook", "extensions": {"code": "unexpected"}},
+    ],
+)
+def test_the_authorization_hook_failure_is_an_authentication_error_never_retried(
+    body: object, sleeper: SleepRecorder
+) -> None:
+    recorder = Recorder(httpx.Response(500, json=body), ok())
+    opt_in = RetryPolicy(sleep=sleeper, retry_unknown_outcome=True)  # even retrying every 5xx: not this one
+    with (
+        RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, retry_policy=opt_in) as c,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        c.generate(IMAGE, prompt="x")
+    assert len(recorder.requests) == 1
+    assert sleeper.delays == []
+    error = caught.value
+    assert (error.status_code, error.effective_status, error.outcome) == (500, 401, Outcome.NOT_PROCESSED)
+    assert not error.may_have_been_billed
+
+
+# -- 4a. returned images are checked when the answer is read -------------------------------------------------------
+
+
+def _with_jpeg_size(jpeg: bytes, width: int, height: int) -> bytes:
+    at = jpeg.index(b"\xff\xc0") + 5  # SOF0: length(2) precision(1) height(2) width(2)
+    return jpeg[:at] + struct.pack(">HH", height, width) + jpeg[at + 4 :]
+
+
+BOMB = _with_jpeg_size(make_jpeg((16, 16)), 60000, 60000)
+
+
+@pytest.mark.parametrize(
+    ("image", "mime", "expected"),
+    [
+        (BOMB, "image/jpeg", "claims 60000x60000 = 3,600,000,000 pixels"),  # the issue's example
+        (OUT_JPEG[:-200], "image/jpeg", "truncated JPEG"),  # the issue's example
+        (make_png((8, 8), "RGB")[:-12], "image/png", "truncated PNG"),
+        (_with_jpeg_size(make_jpeg((16, 16)), 4097, 4096), "image/jpeg", "more than MAX_IMAGE_PIXELS"),
+    ],
+)
+def test_a_bomb_or_a_truncated_image_is_refused_when_the_answer_is_read(image: bytes, mime: str, expected: str) -> None:
+    with pytest.raises(APIResponseError, match=expected) as caught:
+        call(with_job(imageDataUrl=[data_url(image, mime)]))
+    assert "lcmGenerationJob.imageDataUrl[0]" in str(caught.value)
+
+
+def test_a_truncated_webp_is_refused() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (9, 9, 9)).save(buffer, "WEBP")
+    with pytest.raises(APIResponseError, match="truncated WebP"):
+        call(with_job(imageDataUrl=[data_url(buffer.getvalue()[:-10], "image/webp")]))
+
+
+def _result(image: bytes, mime: str = "image/jpeg") -> RealtimeResult:
+    return RealtimeResult(operation="generate", images=(image,), mime_types=(mime,))
+
+
+@pytest.mark.parametrize(
+    "image", [BOMB, OUT_JPEG[:-200], b"\xff\xd8\xff" + b"\x00" * 40, _with_jpeg_size(make_jpeg((16, 16)), 9000, 9000)]
+)
+def test_to_pil_and_save_raise_only_typed_errors(image: bytes, tmp_path: Path) -> None:
+    result = _result(image)  # built by hand: not through the checks of the response parser
+    with pytest.raises(APIResponseError, match="generate result image 0"):
+        result.to_pil()
+    with pytest.raises(APIResponseError):
+        result.save(tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
