@@ -265,3 +265,18 @@ def test_to_pil_and_save_raise_only_typed_errors(image: bytes, tmp_path: Path) -
     with pytest.raises(APIResponseError):
         result.save(tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+# -- 6. request ids on successful results --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"x-request-id": "req-1"}, "req-1"),
+        ({"cf-ray": "ray-7", "x-amzn-requestid": "amz-3"}, "amz-3"),  # the same order as for errors
+        ({}, None),
+    ],
+)
+def test_successful_results_carry_the_request_id(headers: dict[str, str], expected: str | None) -> None:
+    assert call(ok(None, **headers)).request_id == expected
