@@ -38,7 +38,8 @@ async def test_the_key_is_in_no_output(
     assert ok.is_error is False
     assert good.seen[0].status == 200  # the key did reach the server: it is used, just never shown
     # 2. A wrong key refused by the stand-in.
-    wrong = make_harness(transport=LocalTransport(ServerConfig(require_token="another")), local=False)
+    # (its 401 mode: by default it answers as Leonardo does, HTTP 500 "Invalid response from authorization hook")
+    wrong = make_harness(transport=LocalTransport(ServerConfig(require_token="another", wrong_key="401")), local=False)
     async with wrong.client() as client:
         refused = await client.call_tool("refine", {"image": str(wrong.sketch), "prompt": "p"})
     outputs.append(refused.model_dump_json())
