@@ -90,3 +90,36 @@ def test_mcp_http_on_a_busy_port_is_a_usage_error(runner: CliRunner, tmp_path: P
         result = runner.invoke(cli, ["mcp", "--local", "--transport", "http", "--port", str(port), "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+@pytest.mark.anyio
+async def test_mcp_local_over_streamable_http_on_loopback(tmp_path: Path) -> None:
+    """``--transport http``: a real socket on 127.0.0.1, reached with the SDK's Streamable HTTP client."""
+    import subprocess
+
+    from mcp import Client
+
+    from leonardo_realtime_client._mcp._server import bind_loopback
+
+    with bind_loopback(0) as probe:  # a free port (closed again before the server binds it)
+        port = probe.getsockname()[1]
+    sketch = png_file(tmp_path / "sketch.png")
+    env = {k: v for k, v in os.environ.items() if k != "LEONARDO_API_KEY"}
+    args = ["mcp", "--local", "--transport", "http", "--port", str(port), "-o", str(tmp_path / "out")]
+    command = [sys.executable, "-m", "leonardo_realtime_client", *args]
+    async with await anyio.open_process(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) as process:
+        assert process.stderr is not None
+        banner = b""
+        while b"\n" not in banner:  # printed after the socket is bound and listening: connecting cannot be refused
+            banner += await process.stderr.receive()
+        assert f"http://127.0.0.1:{port}/mcp".encode() in banner
+        try:
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                result = await client.call_tool("upscale", {"image": str(sketch), "prompt": "crisp"})
+        finally:
+            process.terminate()
+            await process.wait()
+    assert result.is_error is False
+    (block,) = [b for b in result.content if isinstance(b, ImageContent)]
+    assert block.mime_type == "image/jpeg"
+    assert decode_jpeg(base64.b64decode(block.data)).size == (1024, 1024)
