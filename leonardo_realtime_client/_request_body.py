@@ -33,6 +33,7 @@ import pybase64
 
 from ._errors import ImageError, ValidationError
 from ._images import ImageInput, encode_data_url, image_data_url, image_size, mask_data_url, sniff_format, to_jpeg_bytes
+from ._images._exif import orientation
 from ._operations import Operation
 
 __all__ = ["AsyncBodyStream", "BodyStream", "RequestBody", "body_pieces", "build_body", "encode_body"]
@@ -182,7 +183,9 @@ def _defer_jpeg(image: ImageInput, content: tuple[bytes, ...]) -> tuple[bytes | 
         return None, -1, content
     url = content[3]
     expected = len(_JPEG_URL_PREFIX) + 4 * ((len(image) + 2) // 3)
-    if len(url) == expected and url.startswith(_JPEG_URL_PREFIX) and sniff_format(image) == "jpeg":
+    # A JPEG with an EXIF orientation is sent turned upright (re-encoded): never the caller's bytes then.
+    sent_as_is = sniff_format(image) == "jpeg" and orientation(image, "jpeg") == 1
+    if len(url) == expected and url.startswith(_JPEG_URL_PREFIX) and sent_as_is:
         return image, 3, (*content[:3], _JPEG_URL_PREFIX, *content[4:])
     return None, -1, content
 

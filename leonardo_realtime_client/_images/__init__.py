@@ -12,9 +12,13 @@ Rules, in the order they are applied:
 * **The bytes decide, not the label.** The format is sniffed from the magic bytes (:func:`sniff_format`). A
   data URL whose declared type disagrees with its bytes, bad base64 or bytes that are no image raise
   :class:`~leonardo_realtime_client.ImageError`; a payload whose label lies is never sent.
-* **A JPEG goes out as it is**: byte-identical, never decoded or re-encoded, Pillow is not even imported
-  (its header is checked here). A data URL that is already ``data:image/jpeg;base64,<valid JPEG>`` is
-  returned as the very same string.
+* **Every input is sent as it is displayed.** A phone stores a portrait photo as a landscape sensor image plus
+  an EXIF ``Orientation``; every viewer shows it turned, and so is it sent: turned upright, whatever its format
+  (JPEG included), with :func:`image_size` giving the displayed size and masks checked against it.
+* **A JPEG goes out as it is** when it has no orientation to apply (none, or 1): byte-identical, never decoded
+  or re-encoded, Pillow is not even imported (its header and EXIF block are read here). A data URL that is
+  already ``data:image/jpeg;base64,<valid JPEG>`` is returned as the very same string. A JPEG whose
+  orientation turns or mirrors it (2-8) is decoded, turned upright and re-encoded at :data:`JPEG_QUALITY`.
 * **Everything else is transcoded to JPEG with Pillow** (imported lazily, only opened with the sniffed
   format's plugin). Transparency is composited on **white** (what a viewer shows for a transparent
   picture); palette, 1-bit, 16-bit, CMYK (through its ICC profile when it has one) and other modes are
@@ -26,10 +30,10 @@ Rules, in the order they are applied:
   grayscale JPEG (the API's documented prefix is ``data:image/jpeg``); a JPEG mask goes out unchanged. A
   ``size`` argument (the image's width and height) is checked against the mask's.
 
-The parts, one reason to change each: ``_headers`` (sniffing and header sizes, no Pillow), ``_reading``
-(bytes, paths, file objects, data URLs in), ``_data_urls`` (``data:`` URLs out and back), ``_transcode``
-(JPEG out, orientation, modes), ``_masks`` (mask rules), ``_pil`` (the one lazy way into Pillow) and
-``_common`` (limits and the format table).
+The parts, one reason to change each: ``_headers`` (sniffing and header sizes, no Pillow), ``_exif``
+(orientation, no Pillow), ``_reading`` (bytes, paths, file objects, data URLs in), ``_data_urls`` (``data:``
+URLs out and back), ``_transcode`` (JPEG out, orientation, modes), ``_masks`` (mask rules), ``_pil`` (the one
+lazy way into Pillow) and ``_common`` (limits and the format table).
 
 Every failure raises :class:`~leonardo_realtime_client.ImageError` naming the field, the value given (whole
 on ``.violations[0].value``, shortened in the message) and what is allowed.

@@ -7,6 +7,7 @@ from typing import Final
 
 from .._errors import ImageError
 from ._common import _FORMATS_TEXT, _INPUTS_TEXT, Buffer
+from ._exif import displayed_size, orientation
 from ._pil import _pillow_size
 
 _BMP_HEADER_SIZES: Final = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
@@ -48,13 +49,14 @@ def image_size(data: Buffer, *, field: str = "image") -> tuple[int, int]:
     """``(width, height)`` of an encoded image, read from its header only (nothing is decoded).
 
     JPEG, PNG, GIF, BMP and WebP headers are parsed here; other formats are opened lazily with Pillow. The
-    size is the stored one: an EXIF orientation is not applied. Raises
+    size is the one **displayed**: an EXIF orientation that turns the picture by 90° (a portrait phone photo
+    stored landscape) swaps width and height, as every viewer does and as the image is sent. Raises
     :class:`~leonardo_realtime_client.ImageError` for bytes that are no image or a header cut short.
     """
     fmt = sniff_format(data)
     if fmt is None:
         raise ImageError(field, data, _not_an_image(data))
-    return _size(data, fmt, field, data)
+    return displayed_size(_size(data, fmt, field, data), orientation(data, fmt))
 
 
 def _size(data: Buffer, fmt: str, field: str, value: object) -> tuple[int, int]:

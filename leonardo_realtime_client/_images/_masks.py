@@ -8,6 +8,7 @@ import pybase64
 
 from .._errors import ImageError
 from ._common import _JPEG_PREFIX, MASK_JPEG_QUALITY, ImageInput, _check_pixels
+from ._exif import orientation
 from ._headers import _not_an_image, _size, sniff_format
 from ._pil import _pillow
 from ._reading import _read_input
@@ -38,7 +39,7 @@ def mask_data_url(
             raise ImageError(field, mask, _not_an_image(data))
         width, height = _size(data, fmt, field, mask)
         _check_pixels(width, height, field, mask)
-        if fmt == "jpeg":
+        if fmt == "jpeg" and orientation(data, fmt) == 1:
             _check_mask_size((width, height), size, field, mask)
             return url or _JPEG_PREFIX + pybase64.b64encode_as_string(data)
         with _decode(data, fmt, field, mask) as decoded:

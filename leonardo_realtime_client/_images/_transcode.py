@@ -9,6 +9,7 @@ import pybase64
 
 from .._errors import ImageError
 from ._common import _JPEG_PREFIX, JPEG_QUALITY, Buffer, ImageInput, _check_pixels
+from ._exif import orientation
 from ._headers import _jpeg_size, _not_an_image, _size, sniff_format
 from ._pil import _open, _pillow
 from ._reading import _read_input
@@ -137,7 +138,10 @@ def _jpeg_buffer(image: ImageInput, field: str, quality: int) -> tuple[Buffer, s
         if fmt == "jpeg":
             width, height = _jpeg_size(data, field, image)
             _check_pixels(width, height, field, image)
-            return data, url
+            if orientation(data, fmt) == 1:
+                return data, url  # the rule: a JPEG goes out byte-identical
+            # A phone photo stored turned (EXIF orientation 2-8): sent as displayed, upright, like any other input.
+            _pillow(field, image, "turn a JPEG with an EXIF orientation upright (inputs are sent as displayed)")
         with _decode(data, fmt, field, image) as decoded:
             pil_image = decoded
             return _transcode(pil_image, field, image, quality), None
@@ -155,7 +159,8 @@ def _transcode(im: PILImage.Image, field: str, value: object, quality: int) -> b
 
 
 def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> bytes:
-    """The image as JPEG bytes: a JPEG byte-identical (never decoded), any other format transcoded with Pillow.
+    """The image as JPEG bytes, as displayed: a JPEG byte-identical (never decoded) unless its EXIF orientation
+    turns it (then it is turned upright and re-encoded), any other format transcoded with Pillow.
 
     ``quality`` applies to transcoded images only. See the module docstring for the rules; failures raise
     :class:`~leonardo_realtime_client.ImageError` naming ``field``.
@@ -165,7 +170,8 @@ def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPE
 
 
 def image_data_url(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> str:
-    """``data:image/jpeg;base64,…`` for ``image`` (a JPEG is not re-encoded; a JPEG data URL comes back as is)."""
+    """``data:image/jpeg;base64,…`` for ``image`` as displayed (a JPEG without an EXIF orientation to apply is not
+    re-encoded, and a data URL of one comes back as is)."""
     data, url = _jpeg_buffer(image, field, quality)
     if url is not None:
         return url

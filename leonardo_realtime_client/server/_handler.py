@@ -24,7 +24,8 @@ import pybase64
 
 from .._errors import ImageError, ValidationError, Violation
 from .._generated.constraints import OPERATIONS
-from .._images import MAX_IMAGE_PIXELS, decode_data_url, image_size
+from .._images import MAX_IMAGE_PIXELS, decode_data_url, image_size, sniff_format
+from .._images._exif import TRANSPOSED, orientation
 from .._validation import validate_body
 from ._config import DEFAULT_COSTS, LOCAL_BASE_PATH, Fault, ServerConfig
 from ._faults import FaultPlan
@@ -81,6 +82,24 @@ def _rounded_integers(op_id: str, body: Mapping[str, Any]) -> bool:
 def _retry_after(seconds: float) -> tuple[tuple[str, str], ...]:
     text = str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
     return (*_JSON, ("retry-after", text))
+
+
+def _check_mask_fits(image: bytes, mask: bytes, problems: list[Violation]) -> None:
+    """Image and mask are both taken as displayed (each one's EXIF orientation applied, as the client sends them).
+    A mask of another size is scaled to the output like the image, but one drawn in the *stored* coordinates of
+    a turned phone photo would change the wrong area: that one is refused, saying how to fix it."""
+    shown = image_size(image, field="imageDataUrl")
+    mask_shown = image_size(mask, field="maskDataUrl")
+    turned = orientation(image, sniff_format(image) or "") in TRANSPOSED
+    if turned and mask_shown != shown and mask_shown == shown[::-1]:
+        problems.append(
+            Violation(
+                "maskDataUrl",
+                f"{mask_shown[0]}x{mask_shown[1]}",
+                f"the mask has the image's stored size, but the image is displayed {shown[0]}x{shown[1]} (its EXIF "
+                "orientation turns it); draw the mask on the image as displayed",
+            )
+        )
 
 
 class CanvasHandler:
@@ -193,6 +212,8 @@ class CanvasHandler:
         # Data URLs that are strings are checked too, so one 400 lists every problem of the request.
         image = self._image(body, "imageDataUrl", problems)
         mask = self._image(body, "maskDataUrl", problems) if "maskDataUrl" in OPERATIONS[op_id]["fields"] else None
+        if image is not None and mask is not None:
+            _check_mask_fits(image, mask, problems)
         if problems:
             raise ValidationError(problems, operation=op_id)
         assert image is not None

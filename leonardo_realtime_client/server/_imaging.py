@@ -198,6 +198,8 @@ def _upscale_base(img: Image.Image, job: Job) -> tuple[int, int]:
     if job.width is not None and job.height is not None:
         return job.width, job.height
     w, h = img.size
+    if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # the size as displayed, like the pixels _load turns
+        w, h = h, w
     scale = min(1.0, MAX_UPSCALE_BASE / max(w, h))
     return job.width or max(1, round(w * scale)), job.height or max(1, round(h * scale))
 
