@@ -76,14 +76,19 @@ function lineWidth(event) {
 function paint(ctx, from, to, width) {
   const erasing = state.tool === "eraser";
   ctx.globalCompositeOperation = erasing && ctx === mctx ? "destination-out" : "source-over";
-  ctx.strokeStyle = ctx === mctx ? MASK_INK : erasing ? "#ffffff" : $("colour").value;
+  ctx.strokeStyle = ctx.fillStyle = ctx === mctx ? MASK_INK : erasing ? "#ffffff" : $("colour").value;
   ctx.lineWidth = width;
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
   ctx.beginPath();
-  ctx.moveTo(from[0], from[1]);
-  ctx.lineTo(to[0], to[1]);
-  ctx.stroke();
+  if (from[0] === to[0] && from[1] === to[1]) {
+    ctx.arc(from[0], from[1], width / 2, 0, 2 * Math.PI); // a dot (a tap): a zero-length line draws nothing
+    ctx.fill();
+  } else {
+    ctx.moveTo(from[0], from[1]);
+    ctx.lineTo(to[0], to[1]);
+    ctx.stroke();
+  }
   ctx.globalCompositeOperation = "source-over";
   changed(ctx);
 }
@@ -148,7 +153,14 @@ function maskCanvas() {
   return out;
 }
 
-const tagged = (tag, blob) => new Blob([new Uint8Array([tag]), blob]);
+async function tagged(tag, blob) {
+  // One binary message: the tag byte, then the encoded image.
+  const image = new Uint8Array(await blob.arrayBuffer());
+  const message = new Uint8Array(image.length + 1);
+  message[0] = tag;
+  message.set(image, 1);
+  return message;
+}
 
 async function sendChanges() {
   // Runs every throttle_ms: sends what changed since the last time, nothing otherwise.
@@ -163,11 +175,11 @@ async function sendChanges() {
     const inpaint = state.operation === "inpaint";
     if (inpaint && state.maskChanged) {
       state.maskChanged = false;
-      ws.send(tagged(2, await blobOf(maskCanvas(), "image/png")));
+      ws.send(await tagged(2, await blobOf(maskCanvas(), "image/png")));
     }
     if (state.drawingChanged) {
       state.drawingChanged = false;
-      ws.send(tagged(1, await blobOf(drawing, "image/jpeg", 0.85)));
+      ws.send(await tagged(1, await blobOf(drawing, "image/jpeg", 0.85)));
     }
   } finally {
     state.sending = false;

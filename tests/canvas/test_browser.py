@@ -1,0 +1,237 @@
+"""End to end in a real headless Chromium (Debian's ``chromium``, installed by ``make browser``), driven by Playwright.
+
+The page is opened from the canvas served by uvicorn on 127.0.0.1, backed by the in-process stand-in that requires a
+marker key. Strokes are drawn with real pointer events; the output must change, the panel must show a latency and a
+cost, the console must stay free of errors, and the marker key must appear nowhere the browser can see: the page, any
+response, any request, any WebSocket frame. The run writes ``docs/canvas.png`` (the README's picture).
+
+Skips only where the browser cannot be installed (not root, or no apt-get), saying so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from leonardo_realtime_client import AsyncRealtimeCanvas
+from leonardo_realtime_client.canvas import CanvasConfig, running_canvas
+from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, LocalTransport, ServerConfig
+
+from .conftest import MARKER_KEY
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Page, Request, Response, WebSocket
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "canvas.png"
+WAIT_MS = 15_000
+"""How long a condition may take to come true (a safety net: each normally holds within a second)."""
+TOKEN = "browser-test-token-0123456789"
+
+
+def _browser_or_skip() -> Path:
+    if CHROMIUM.is_file():
+        return CHROMIUM
+    can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
+    if not can_install:
+        pytest.skip(f"{CHROMIUM} is missing and cannot be installed here (not root, or no apt-get): no browser test")
+    pytest.fail(f"{CHROMIUM} is missing: run 'make browser' (make test does) to install Debian's chromium")
+
+
+class Seen:
+    """Everything the browser saw or sent, as text, to look for the key in; and its console errors."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.console_errors: list[str] = []
+        self.frames_sent: list[bytes | str] = []
+
+    def add(self, value: object) -> None:
+        self.texts.append(value.decode("latin-1") if isinstance(value, bytes) else str(value))
+
+    def contains(self, needle: str) -> bool:
+        return any(needle in text for text in self.texts)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", self._request)
+        page.on("response", self._response)
+        page.on("websocket", self._socket)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _request(self, request: Request) -> None:
+        self.add(request.url)
+        self.add(request.headers)
+        self.add(request.post_data or "")
+
+    def _response(self, response: Response) -> None:
+        self.add(response.headers)
+        self.add(response.body())
+
+    def _socket(self, ws: WebSocket) -> None:
+        self.add(ws.url)
+        ws.on("framereceived", self.add)
+        ws.on("framesent", self._sent)
+
+    def _sent(self, payload: bytes | str) -> None:
+        self.add(payload)
+        self.frames_sent.append(payload)
+
+
+@pytest.fixture
+def canvas_url() -> Iterator[str]:
+    server = ServerConfig(require_token=MARKER_KEY)  # the stand-in accepts only the marker key: it is really used
+
+    def factory() -> AsyncRealtimeCanvas:
+        transport = LocalTransport(server)
+        return AsyncRealtimeCanvas(api_key=MARKER_KEY, base_url=IN_PROCESS_BASE_URL, transport=transport, max_retries=0)
+
+    config = CanvasConfig(client_factory=factory, backend="local stand-in", secret=MARKER_KEY, access_token=TOKEN)
+    with running_canvas(config) as url:
+        yield url
+
+
+def _stroke(page: Page, points: list[tuple[float, float]]) -> None:
+    """One stroke of real pointer events (mouse) across the drawing, in fractions of its size."""
+    box = page.locator("#pad").bounding_box()
+    assert box is not None
+
+    def at(p: tuple[float, float]) -> tuple[float, float]:
+        return box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"]
+
+    page.mouse.move(*at(points[0]))
+    page.mouse.down()
+    for p in points[1:]:
+        page.mouse.move(*at(p), steps=4)
+    page.mouse.up()
+
+
+def _pen_stroke(page: Page, start: tuple[float, float], end: tuple[float, float], pressure: float) -> None:
+    """A stylus stroke: Chromium's own input pipeline (CDP) with pointerType "pen" and a pressure."""
+    box = page.locator("#pad").bounding_box()
+    assert box is not None
+    cdp = page.context.new_cdp_session(page)
+    points = [(start[0] + (end[0] - start[0]) * i / 8, start[1] + (end[1] - start[1]) * i / 8) for i in range(9)]
+    for i, (fx, fy) in enumerate(points):
+        kind = "mousePressed" if i == 0 else "mouseReleased" if i == len(points) - 1 else "mouseMoved"
+        event = {"type": kind, "x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]}
+        event.update(button="left", buttons=1 if kind != "mouseReleased" else 0, clickCount=1)
+        cdp.send("Input.dispatchMouseEvent", {**event, "pointerType": "pen", "force": pressure})
+    cdp.detach()
+
+
+def _frames(page: Page) -> int:
+    return int(page.text_content("[data-stat=frames]") or "0")
+
+
+def _zigzag(y: float, teeth: int = 6) -> list[tuple[float, float]]:
+    return [(0.1 + 0.8 * i / (2 * teeth), y + (0.12 if i % 2 else 0.0)) for i in range(2 * teeth + 1)]
+
+
+def test_draw_and_watch_the_output_follow_in_chromium(canvas_url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    executable = _browser_or_skip()
+    seen = Seen()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 880}, has_touch=True)
+            seen.watch(page)
+            page.goto(f"{canvas_url}?token={TOKEN}")
+            page.wait_for_selector("#params textarea", timeout=WAIT_MS)  # the controls came from the server
+
+            _stroke(page, _zigzag(0.15))
+            page.wait_for_function("document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS)
+            first = page.eval_on_selector("#output", "img => img.src")
+
+            # Mid-drawing: a second stroke, the picture following, caught for the README.
+            box = page.locator("#pad").bounding_box()
+            assert box is not None
+            _stroke(page, _zigzag(0.55, teeth=4))
+            page.wait_for_function("src => document.getElementById('output').src !== src", arg=first, timeout=WAIT_MS)
+            page.wait_for_function(
+                "() => /\\d+ ms/.test(document.querySelector('[data-stat=latency_p50_ms]').textContent)",
+                timeout=WAIT_MS,
+            )
+            page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.85 * box["height"])
+            page.mouse.down()
+            page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=6)
+            page.wait_for_function(
+                "src => document.getElementById('output').src !== src",
+                arg=page.eval_on_selector("#output", "img => img.src"),
+                timeout=WAIT_MS,
+            )
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+            page.mouse.up()
+
+            # Touch and pen draw too: each adds a frame the server counts.
+            before = _frames(page)
+            page.touchscreen.tap(box["x"] + 0.8 * box["width"], box["y"] + 0.9 * box["height"])
+            page.wait_for_function(f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {before}")
+            before = _frames(page)
+            _pen_stroke(page, (0.6, 0.92), (0.9, 0.8), pressure=0.9)
+            page.wait_for_function(f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {before}")
+
+            latency = page.text_content("[data-stat=latency_p50_ms]")
+            spent = Decimal(page.text_content("[data-stat=spent]") or "0")
+            budget = page.text_content("[data-stat=budget]")
+            sent = int(page.text_content("[data-stat=sent]") or "0")
+
+            # Inpaint: the brush now paints the mask layer; the result says it was an inpaint.
+            page.check("input[name=operation][value=inpaint]")
+            _stroke(page, _zigzag(0.4, teeth=3))
+            page.wait_for_function(
+                "() => document.getElementById('output-caption').textContent.includes('(inpaint)')", timeout=WAIT_MS
+            )
+            # Upscale the current output on the button; the download link offers it.
+            page.click("#upscale")
+            page.wait_for_function(
+                "() => document.getElementById('output-caption').textContent.startsWith('Upscaled')", timeout=WAIT_MS
+            )
+            size = page.eval_on_selector("#output", "img => [img.naturalWidth, img.naturalHeight]")
+            download = page.get_attribute("#download", "href") or ""
+            seen.add(page.content())
+        finally:
+            browser.close()
+
+    assert latency is not None
+    assert latency.endswith(" ms")
+    assert spent > 0
+    assert budget == "1.00"
+    assert sent >= 2
+    assert size == [1024, 1024]
+    assert download.startswith("data:image/jpeg;base64,")
+    assert seen.console_errors == []
+    drawings = [f for f in seen.frames_sent if isinstance(f, bytes) and f[:1] == b"\x01"]
+    masks = [f for f in seen.frames_sent if isinstance(f, bytes) and f[:1] == b"\x02"]
+    assert len(drawings) >= 3
+    assert len(masks) >= 1
+    # Only changes are sent: no drawing went out twice in a row.
+    assert all(a != b for a, b in itertools.pairwise(drawings))
+    assert seen.texts, "nothing was recorded: the checks below would prove nothing"
+    assert seen.contains(TOKEN)  # the probe sees what went over the socket's URL...
+    assert not seen.contains(MARKER_KEY)  # ...and the key is nowhere in it
+    assert SCREENSHOT.stat().st_size > 10_000
