@@ -94,7 +94,16 @@ browser: ## Install Debian's chromium for the canvas browser test when missing (
 		echo "note: $(CHROMIUM) is missing and cannot be installed here (not root, or no apt-get): the browser test skips"; \
 	fi
 
-canvas: $(STAMP) ## The browser canvas on the local stand-in (no key, no cost): http://127.0.0.1:8765
+# What the canvas needs and nothing more: the package with its `canvas` extra.
+CANVAS_STAMP := $(VENV)/.canvas-installed
+
+$(CANVAS_STAMP): pyproject.toml
+	@$(CHECK_PYTHON)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[canvas]'
+	touch $(CANVAS_STAMP)
+
+canvas: $(CANVAS_STAMP) ## The browser canvas on the local stand-in (no key, no cost); CANVAS_ARGS="--port 9000 …"
 	$(PY) -m leonardo_realtime_client canvas $(CANVAS_ARGS)
 
 clean: ## Remove build output and caches (keeps .venv)
