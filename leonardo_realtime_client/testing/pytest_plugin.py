@@ -7,10 +7,14 @@ server, the clients, Pillow, starlette and uvicorn load inside the fixtures, and
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
+
+from . import TEST_API_KEY
 
 if TYPE_CHECKING:
     from .. import AsyncRealtimeCanvas, RealtimeCanvas
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "leonardo_async_client",
     "leonardo_client",
+    "leonardo_effective_config",
     "leonardo_env",
     "leonardo_retry_sleeps",
     "leonardo_server",
@@ -27,9 +32,6 @@ __all__ = [
     "leonardo_sleeps",
     "leonardo_transport",
 ]
-
-TEST_API_KEY = "local-test-key"
-"""The API key the client fixtures use (the local server accepts any non-empty token by default)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,31 +65,56 @@ def _retry_policy(sleeps: list[float]) -> RetryPolicy:
 
 
 @pytest.fixture
-def leonardo_server_config(request: pytest.FixtureRequest, leonardo_sleeps: list[float]) -> ServerConfig:
-    """The config of this test's local server: default, plus the fields of a ``leonardo_config`` marker.
+def leonardo_server_config() -> ServerConfig:
+    """The suite's base ``ServerConfig``: the default one. Override this fixture in a ``conftest.py`` to configure a
+    whole suite; the ``leonardo_config`` marker and the recorded sleeps still apply on top of what it returns
+    (``leonardo_effective_config`` is what the other fixtures use).
 
-    Delays are recorded in ``leonardo_sleeps`` instead of slept; pass ``sleep=``/``async_sleep=`` in the marker
-    to change that. Override this fixture in a ``conftest.py`` to configure a whole suite.
+    Returns:
+        ``ServerConfig()``: no latency, no faults, any non-empty key accepted.
     """
     from ..server import ServerConfig
+
+    return ServerConfig()
+
+
+@pytest.fixture
+def leonardo_effective_config(
+    request: pytest.FixtureRequest, leonardo_server_config: ServerConfig, leonardo_sleeps: list[float]
+) -> ServerConfig:
+    """The config this test's local server runs with: ``leonardo_server_config`` (yours, if overridden), then the
+    fields of every ``@pytest.mark.leonardo_config(...)`` on the test, the one closest to the test winning field by
+    field.
+
+    Delays are recorded in ``leonardo_sleeps`` instead of slept, unless the base config or a marker sets its own
+    ``sleep``/``async_sleep`` (then those are used as given).
+
+    Raises:
+        pytest.UsageError: a ``leonardo_config`` marker was given positional arguments.
+    """
+    from ..server._config import _default_async_sleep, _default_sleep
 
     async def record(seconds: float) -> None:
         leonardo_sleeps.append(seconds)
 
-    fields: dict[str, Any] = {"sleep": leonardo_sleeps.append, "async_sleep": record}
+    fields: dict[str, Any] = {}
+    if leonardo_server_config.sleep is _default_sleep:
+        fields["sleep"] = leonardo_sleeps.append
+    if leonardo_server_config.async_sleep is _default_async_sleep:
+        fields["async_sleep"] = record
     for marker in reversed(list(request.node.iter_markers("leonardo_config"))):
         if marker.args:
             raise pytest.UsageError("@pytest.mark.leonardo_config takes keyword arguments only (ServerConfig fields)")
         fields.update(marker.kwargs)
-    return ServerConfig(**fields)
+    return attrs.evolve(leonardo_server_config, **fields)
 
 
 @pytest.fixture
-def leonardo_transport(leonardo_server_config: ServerConfig) -> LocalTransport:
+def leonardo_transport(leonardo_effective_config: ServerConfig) -> LocalTransport:
     """An in-process local server as an httpx transport (sync and async); ``.requests`` lists what it saw."""
     from ..server import LocalTransport
 
-    return LocalTransport(leonardo_server_config)
+    return LocalTransport(leonardo_effective_config)
 
 
 @pytest.fixture
@@ -112,7 +139,8 @@ def leonardo_async_client(
     """An ``AsyncRealtimeCanvas`` on ``leonardo_transport`` (retry waits recorded); for any async test plugin.
 
     A plain (sync) fixture on purpose: it needs no event loop to set up, and the in-process transport holds
-    nothing bound to one, so it is closed on a fresh loop at teardown.
+    nothing bound to one. At teardown it is closed on a private event loop that never becomes the thread's
+    current loop, so an async plugin's loop (pytest-asyncio's module- or session-scoped one) is left as it was.
     """
     from .. import AsyncRealtimeCanvas
 
@@ -125,15 +153,35 @@ def leonardo_async_client(
     try:
         yield client
     finally:
-        asyncio.run(client.aclose())
+        _close_aside(client)
+
+
+def _close_aside(client: AsyncRealtimeCanvas) -> None:
+    """``await client.aclose()`` without touching this thread's event loop (``asyncio.run`` would unset it)."""
+
+    def close() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(client.aclose())
+        finally:
+            loop.close()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: teardown outside any loop
+        close()
+        return
+    worker = threading.Thread(target=close, name="leonardo-async-client-close")  # a loop runs here: not on it
+    worker.start()
+    worker.join()
 
 
 @pytest.fixture
-def leonardo_server(leonardo_server_config: ServerConfig) -> Iterator[LocalServer]:
+def leonardo_server(leonardo_effective_config: ServerConfig) -> Iterator[LocalServer]:
     """A real HTTP local server on 127.0.0.1 (a free port) for this test: ``.base_url``, ``.requests``."""
     from ..server import running_local_server
 
-    with running_local_server(leonardo_server_config) as server:
+    with running_local_server(leonardo_effective_config) as server:
         yield server
 
 

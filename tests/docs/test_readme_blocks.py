@@ -31,6 +31,8 @@ from .readme_blocks import (
     write_sample_files,
 )
 
+# pytest-asyncio (in the dev extra) warns, an error under -W error, unless this is set.
+_INI = ("-o", "asyncio_default_fixture_loop_scope=function")
 BLOCKS = python_blocks()
 RUNNABLE = [b for b in BLOCKS if b.no_run is None]
 
@@ -79,7 +81,7 @@ def test_readme_block_runs(
         # In a pytest of its own (a subprocess: pytester's in-process runs unload modules the suite holds).
         (tmp_path / f"test_{block.module_name}.py").write_text(block.code, encoding="utf-8")
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-W", "error", "-q", "--rootdir", "."],
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-W", "error", "-q", "--rootdir", ".", *_INI],
             cwd=tmp_path,
             capture_output=True,
             text=True,

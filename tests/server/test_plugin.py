@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import entry_points
 
 import pytest
 
-from leonardo_realtime_client.server import Faults, ServerConfig
+from leonardo_realtime_client import AuthenticationError, RealtimeCanvas
+from leonardo_realtime_client.server import Faults, LocalServer, LocalTransport, ServerConfig
+from leonardo_realtime_client.testing import TEST_API_KEY
+
+from .conftest import jpeg_bytes, scene
 
 HEAVY = ("PIL", "starlette", "uvicorn", "schemathesis", "hypothesis", "leonardo_realtime_client.server")
 
@@ -36,15 +41,46 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
 
 @pytest.mark.leonardo_config(faults=Faults(script=["drop"]), seed=4)
 @pytest.mark.leonardo_config(seed=99, history=5)  # closest to the test (as pytest's get_closest_marker)
-def test_the_closest_marker_wins_field_by_field(leonardo_server_config: ServerConfig) -> None:
-    assert leonardo_server_config.seed == 99
-    assert leonardo_server_config.history == 5
-    assert leonardo_server_config.faults.script[0].value == "drop"
+def test_the_closest_marker_wins_field_by_field(leonardo_effective_config: ServerConfig) -> None:
+    assert leonardo_effective_config.seed == 99
+    assert leonardo_effective_config.history == 5
+    assert leonardo_effective_config.faults.script[0].value == "drop"
 
 
 def test_without_a_marker_the_config_is_the_default_but_never_sleeps(
-    leonardo_server_config: ServerConfig, leonardo_sleeps: list[float]
+    leonardo_effective_config: ServerConfig, leonardo_sleeps: list[float]
 ) -> None:
-    leonardo_server_config.sleep(1.5)
+    leonardo_effective_config.sleep(1.5)
     assert leonardo_sleeps == [1.5]
-    assert leonardo_server_config.faults == Faults()
+    assert leonardo_effective_config.faults == Faults()
+
+
+@pytest.mark.leonardo_config(require_token=TEST_API_KEY)
+def test_require_token_accepts_the_fixture_clients_key_and_no_other(
+    leonardo_client: RealtimeCanvas, leonardo_transport: LocalTransport
+) -> None:
+    assert leonardo_client.generate(jpeg_bytes(scene()), prompt="a lighthouse").image
+    with (
+        RealtimeCanvas(
+            api_key="someone-elses-key", base_url=leonardo_transport.base_url, transport=leonardo_transport
+        ) as other,
+        pytest.raises(AuthenticationError),
+    ):
+        other.generate(jpeg_bytes(scene()), prompt="a lighthouse")
+    assert [r.status for r in leonardo_transport.requests] == [200, 401]
+
+
+@pytest.mark.leonardo_config(require_token=TEST_API_KEY)
+def test_leonardo_env_exports_the_same_documented_key(leonardo_env: LocalServer) -> None:
+    assert os.environ["LEONARDO_API_KEY"] == TEST_API_KEY == "local-test-key"
+    with RealtimeCanvas() as canvas:  # app code building its own client from the environment
+        assert canvas.refine(jpeg_bytes(scene()), prompt="sharper").image
+    assert [r.status for r in leonardo_env.requests] == [200]
+
+
+@pytest.mark.leonardo_config(require_token="a-key-the-fixtures-do-not-send")
+def test_another_required_token_refuses_the_fixture_client(leonardo_client: RealtimeCanvas) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        leonardo_client.generate(jpeg_bytes(scene()), prompt="x")
+    assert info.value.status_code == 401
+    assert "a-key-the-fixtures-do-not-send" not in str(info.value)
