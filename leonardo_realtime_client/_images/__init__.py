@@ -25,10 +25,13 @@ Rules, in the order they are applied:
   converted to RGB or grayscale; an EXIF orientation is applied, because the new JPEG carries no EXIF; an
   ICC profile is kept; animated images give their first frame. Quality :data:`JPEG_QUALITY`.
 * **Masks** (:func:`mask_data_url`) are white on black, white = the area to generate. Grayscale, RGB, 1-bit
-  and palette masks are converted to grayscale; for RGBA/LA masks the **alpha channel is the mask**
-  (opaque = generate) unless it is fully opaque, in which case the colours are used. The result is a
-  grayscale JPEG (the API's documented prefix is ``data:image/jpeg``); a JPEG mask goes out unchanged. A
-  ``size`` argument (the image's width and height) is checked against the mask's.
+  and palette masks are converted to grayscale. A mask with an alpha channel (RGBA/LA, palette with
+  transparency) uses its **alpha only when the alpha carries the shape and the colours do not** (opaque =
+  generate); a channel whose minority side is under 1 % of the pixels carries no shape, so stray transparent
+  pixels or alpha 254 everywhere cannot flip it; when both carry shapes that disagree an ``ImageError`` asks
+  the caller to choose (``alpha=True``/``alpha=False``). The result is a grayscale JPEG (the API's documented
+  prefix is ``data:image/jpeg``); a JPEG mask goes out unchanged. A ``size`` argument (the image's displayed
+  width and height) is checked against the mask's.
 
 The parts, one reason to change each: ``_headers`` (sniffing and header sizes, no Pillow), ``_exif``
 (orientation, no Pillow), ``_reading`` (bytes, paths, file objects, data URLs in), ``_data_urls`` (``data:``

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pybase64
 
@@ -24,12 +24,23 @@ def mask_data_url(
     size: tuple[int, int] | None = None,
     field: str = "mask",
     quality: int = MASK_JPEG_QUALITY,
+    alpha: bool | None = None,
 ) -> str:
     """``data:image/jpeg;base64,…`` of an inpainting mask: white on black, white = the area to generate.
 
-    Grayscale, RGB, CMYK, 1-bit, palette and 16-bit masks become 8-bit grayscale; for masks with an alpha
-    channel (RGBA, LA, palette with transparency) the alpha is the mask (opaque = generate) unless it is
-    fully opaque, when the colours are used. A JPEG mask goes out unchanged. ``size`` is the image's
+    Grayscale, RGB, CMYK, 1-bit, palette and 16-bit masks become 8-bit grayscale. A mask with an alpha channel
+    (RGBA, LA, palette with transparency) holds two candidate masks, its colours (white = generate) and its
+    alpha (opaque = generate); with ``alpha=None`` (the default) the one that carries the shape is used:
+
+    * the **alpha** when the colours are uniform (e.g. black or white strokes on a transparent background);
+    * the **colours** when the alpha is uniform or nearly so: a channel whose minority side (threshold 128) is
+      under 1 % of the pixels carries no shape, so a stray transparent row, a border or alpha 254 everywhere
+      cannot flip a white-on-black mask into "generate everything";
+    * when both carry a shape, they must agree (on all but 1 % of the pixels; the colours are used), else
+      :class:`~leonardo_realtime_client.ImageError`: nothing is guessed.
+
+    ``alpha=True`` makes the alpha the mask, ``alpha=False`` the colours, whatever they hold. A JPEG mask goes
+    out unchanged (turned upright first if its EXIF orientation says so). ``size`` is the image's displayed
     ``(width, height)``; a mask of another size raises :class:`~leonardo_realtime_client.ImageError`.
     """
     data, pil_image, url = _read_input(mask, field)
@@ -43,21 +54,27 @@ def mask_data_url(
             _check_mask_size((width, height), size, field, mask)
             return url or _JPEG_PREFIX + pybase64.b64encode_as_string(data)
         with _decode(data, fmt, field, mask) as decoded:
-            return _mask_from_pil(decoded, size, field, mask, quality)
+            return _mask_from_pil(decoded, size, field, mask, quality, alpha)
     assert pil_image is not None
     _pillow(field, mask, "encode PIL images")
-    return _mask_from_pil(pil_image, size, field, mask, quality)
+    return _mask_from_pil(pil_image, size, field, mask, quality, alpha)
 
 
-def _mask_from_pil(im: PILImage.Image, size: tuple[int, int] | None, field: str, value: object, quality: int) -> str:
+def _mask_from_pil(
+    im: PILImage.Image, size: tuple[int, int] | None, field: str, value: object, quality: int, alpha: bool | None
+) -> str:
     im = _oriented(im)
     _check_pil(im, field, value)
     _check_mask_size(im.size, size, field, value)
-    gray = _mask_gray(im)
+    gray = _mask_gray(im, alpha, field, value)
     return _JPEG_PREFIX + pybase64.b64encode_as_string(_encode_jpeg(gray, quality, None, field, value))
 
 
-def _mask_gray(im: PILImage.Image) -> PILImage.Image:
+_NO_SHAPE: Final = 0.01
+"""A channel whose minority side (threshold 128) is under this fraction of the pixels carries no shape."""
+
+
+def _mask_gray(im: PILImage.Image, use_alpha: bool | None, field: str, value: object) -> PILImage.Image:
     mode = im.mode
     if mode == "P":
         im = im.convert("RGBA" if _palette_has_alpha(im) else "RGB")
@@ -67,9 +84,12 @@ def _mask_gray(im: PILImage.Image) -> PILImage.Image:
         im = im.convert("LA")
     if im.mode in ("RGBA", "LA"):
         alpha = im.getchannel("A")
-        if alpha.getextrema() != (255, 255):
-            return alpha
-        return im.convert("L")
+        colours = im.getchannel("L") if im.mode == "LA" else im.convert("RGB").convert("L")
+        if use_alpha is None:
+            use_alpha = _alpha_carries_the_shape(colours, alpha, field, value)
+        return alpha if use_alpha else colours
+    if use_alpha:
+        raise ImageError(field, value, f"alpha=True, but this {im.mode} mask has no alpha channel; leave alpha unset")
     if im.mode == "L":
         return im
     if im.mode.startswith("I") or im.mode == "F":
@@ -89,3 +109,39 @@ def _check_mask_size(actual: tuple[int, int], expected: tuple[int, int] | None, 
             f"mask is {actual[0]}x{actual[1]} pixels but the image is {expected[0]}x{expected[1]}; "
             "the mask must have the image's size",
         )
+
+
+def _white_share(channel: PILImage.Image) -> float:
+    """The fraction of pixels at 128 or above."""
+    histogram = channel.histogram()
+    return sum(histogram[128:]) / max(1, sum(histogram))
+
+
+def _alpha_carries_the_shape(colours: PILImage.Image, alpha: PILImage.Image, field: str, value: object) -> bool:
+    """The rule of :func:`mask_data_url` for ``alpha=None``: which channel is the mask, or an error if they disagree."""
+    from PIL import ImageChops
+
+    white, opaque = _white_share(colours), _white_share(alpha)
+    colour_shape = min(white, 1 - white) >= _NO_SHAPE
+    alpha_shape = min(opaque, 1 - opaque) >= _NO_SHAPE
+    if not alpha_shape:
+        # uniform alpha (255, or 254 everywhere, or a stray transparent row): the colours, unless they are uniform
+        # too and only the alpha has anything at all (a tiny shape on one colour)
+        return not colour_shape and alpha.getextrema()[0] != alpha.getextrema()[1] and _uniform(colours)
+    if not colour_shape:
+        return True
+    binary = [channel.point(lambda v: 255 if v >= 128 else 0) for channel in (colours, alpha)]
+    differ = _white_share(ImageChops.difference(*binary))
+    if differ <= _NO_SHAPE:
+        return False  # the same shape: the colours, with their soft edges
+    raise ImageError(
+        field,
+        value,
+        f"say which channel is the mask: alpha=True (opaque = generate) or alpha=False (white = generate); its "
+        f"alpha and colours disagree on {differ:.1%} of the pixels (opaque {opaque:.1%}, white {white:.1%})",
+    )
+
+
+def _uniform(channel: PILImage.Image) -> bool:
+    low, high = channel.getextrema()
+    return bool(low == high)

@@ -46,7 +46,9 @@ CASES: dict[str, Image.Image] = {
     "F": halves("F", SIZE, 0.0, 1.0),
     "CMYK": halves("CMYK", SIZE, (0, 0, 0, 255), (0, 0, 0, 0)),
     "RGBA (alpha is the mask)": halves("RGBA", SIZE, (255, 0, 0, 0), (255, 0, 0, 255)),
-    "LA (alpha is the mask)": halves("LA", SIZE, (255, 0), (0, 255)),
+    # uniform grey under a shaped alpha (white under transparency and black where opaque is ambiguous: see
+    # test_mask_alpha.py, it asks the caller to choose)
+    "LA (alpha is the mask)": halves("LA", SIZE, (90, 0), (90, 255)),
     "RGBA fully opaque (colours are the mask)": halves("RGBA", SIZE, (0, 0, 0, 255), (255, 255, 255, 255)),
     "P with a transparent index (alpha is the mask)": _palette(0),
 }
