@@ -42,9 +42,10 @@ from ._errors import (
     Outcome,
 )
 from ._images import ImageInput
-from ._logging import logger, redact_headers, setup_logging, summarize
+from ._logging import logger, setup_logging, summarize
 from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport
+from ._redaction import redact, redact_error, redact_headers, redact_request, remember_key
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
 from ._result import RealtimeResult
 from ._retry import RetryPolicy, transport_outcome
@@ -100,6 +101,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             raise ConfigurationError(f"api_key must be a str, not {type(api_key).__name__}")
         self._api_key_arg = api_key
         self._headers: dict[str, str] | None = None  # built at the first call (the key is read then)
+        self._secret: str | None = None  # the key, once read (to cut it out of what is handed back)
         self._warned: set[str] = set()  # metadata warnings already logged at WARNING by this client
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both (set the transport on your client)")
@@ -156,8 +158,10 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             key: APIKey = resolve_api_key(self._api_key_arg)
             package = sys.modules.get("leonardo_realtime_client")
             version = getattr(package, "__version__", "unknown")
+            self._secret = key.reveal()
+            remember_key(self._secret)  # the logger's filter cuts it out of every line
             self._headers = {
-                "Authorization": f"Bearer {key.reveal()}",
+                "Authorization": f"Bearer {self._secret}",
                 **_JSON_HEADERS,
                 "User-Agent": f"leonardo-realtime-client/{version} python-httpx/{httpx.__version__}",
             }
@@ -216,19 +220,16 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         from ._response import parse_result, status_error  # imports the generated models: after operations()
 
         for sent in (*response.history, response):  # a followed redirect's earlier requests carry it too
-            _redact(sent.request)
+            redact_request(sent.request)
         if logger.isEnabledFor(logging.DEBUG):
-            _log_response(response)
-        secret = self._auth_headers()["Authorization"].removeprefix("Bearer ")
+            _log_response(response)  # the logger's RedactingFilter cuts the key out of the line
         if response.is_success:
             op = call.operation
-            return parse_result(
-                op.name, response, op.response_from_dict, op.output_type, secret=secret, warned=self._warned
-            )
-        return status_error(response, secret=secret)
+            return parse_result(op.name, response, op.response_from_dict, op.output_type, warned=self._warned)
+        return status_error(response)
 
     def _transport_error(self, call: PreparedCall, exc: httpx.RequestError) -> LeonardoError:
-        _redact(exc.request)
+        redact_request(exc.request)
         where = f"{call.operation.method} {call.url}"
         if isinstance(exc, httpx.DecodingError):
             return APIResponseError(f"could not decode the response of {where}: {exc}")
@@ -250,18 +251,27 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             outcome=outcome,
         )
 
-    @staticmethod
-    def _settled(result: RealtimeResult, attempts: int, billed: int) -> RealtimeResult:
-        """The call's result, recording how many attempts it took and how many earlier ones may have been billed."""
-        if attempts == 1:
-            return result
-        return attrs.evolve(result, attempts=attempts, possibly_billed_attempts=billed)
+    # -- the boundary: what is handed back to the caller -----------------------------------------------------------
 
-    @staticmethod
-    def _raise_settled(error: LeonardoError, attempts: int, billed: int) -> NoReturn:
-        """Raise the call's final error, recording its attempts and how many may have been billed (itself too)."""
+    def _settled(self, result: RealtimeResult, attempts: int, billed: int) -> RealtimeResult:
+        """The call's result as handed back: how many attempts it took and how many earlier ones may have been
+        billed, and the key cut out of what it renders (``request_id``, ``warnings``; see ``_redaction``)."""
+        if attempts == 1 and result.request_id is None and not result.warnings:
+            return result
+        return attrs.evolve(
+            result,
+            attempts=attempts,
+            possibly_billed_attempts=billed,
+            request_id=None if result.request_id is None else redact(result.request_id, self._secret),
+            warnings=tuple(redact(line, self._secret) for line in result.warnings),
+        )
+
+    def _raise_settled(self, error: LeonardoError, attempts: int, billed: int) -> NoReturn:
+        """Raise the call's final error as handed back: its attempts, how many may have been billed (itself too),
+        and the key cut out of everything it renders (message, ``repr``, the chain a traceback shows)."""
         error.attempts = attempts
         error.possibly_billed_attempts = billed + (error.outcome is not Outcome.NOT_PROCESSED)
+        redact_error(error, self._secret)
         raise error
 
     def _retry_delay(
@@ -316,12 +326,6 @@ def _pool_for(
     client_type: type[httpx.Client] | type[httpx.AsyncClient],
 ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
     return AsyncShardedTransport() if client_type is httpx.AsyncClient else ShardedTransport()
-
-
-def _redact(request: httpx.Request) -> None:
-    """After sending: keep the key out of what is handed back (errors, results, tracebacks)."""
-    if "authorization" in request.headers:
-        request.headers["Authorization"] = "Bearer [redacted]"
 
 
 def _fmt_timeout(timeout: httpx.Timeout) -> str:

@@ -30,7 +30,9 @@ sending; ``UNKNOWN``: the request was sent and no answer says it was not process
 dropped mid-answer, other 5xx; ``PROCESSED``: a 2xx whose body could not be used). ``error.attempts`` counts the
 attempts made and ``error.possibly_billed_attempts`` those whose outcome was not ``NOT_PROCESSED``.
 
-No message, ``repr`` or attribute of these errors contains the API key.
+No message, ``repr`` or traceback of these errors shows the API key, nor do ``message`` and ``request_id``: the
+client cuts it out when it hands an error back (``_redaction``). ``body``, ``code`` and ``response`` are the
+server's data as it sent them, never altered: a server that echoed the key has it there.
 """
 
 from __future__ import annotations

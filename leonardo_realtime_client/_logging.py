@@ -4,9 +4,11 @@ One reason to change: what is logged and how it is redacted. Everything goes thr
 ``leonardo_realtime_client`` (configure it like any other). ``LEONARDO_LOG=debug`` (or ``info``) switches
 it on without code: the first client built attaches a stderr handler at that level.
 
-Redaction, always applied:
+Redaction, always applied (``_redaction`` says what and how):
 
-- the ``Authorization`` header (and any header that smells of a secret) prints as ``[redacted]``;
+- the ``Authorization`` header (and any header that smells of a secret) prints as ``[redacted]``, and the
+  logger's :class:`~leonardo_realtime_client._redaction.RedactingFilter` cuts the API key out of every line
+  (a server echoing it in a body or a header);
 - base64 payloads (data URLs, or long base64-looking strings) print as a prefix plus their length, e.g.
   ``'data:image/jpeg;base64,/9j/4AAQSkZJRg…' (81,432 chars)`` instead of 80,000 characters;
 - nothing is formatted unless DEBUG is enabled, so the fast path pays one ``isEnabledFor`` check.
@@ -17,16 +19,17 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["ENV_LOG", "logger", "redact_headers", "setup_logging", "shorten", "summarize"]
+from ._redaction import RedactingFilter
+
+__all__ = ["ENV_LOG", "logger", "setup_logging", "shorten", "summarize"]
 
 logger: Final = logging.getLogger("leonardo_realtime_client")
 ENV_LOG: Final = "LEONARDO_LOG"
+logger.addFilter(RedactingFilter())
 
-REDACTED: Final = "[redacted]"
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"})
 _PREFIX = 32  # characters of a payload kept in logs
 _LONG = 120  # strings longer than this that look like base64 are shortened
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/=_-]+")
@@ -66,8 +69,3 @@ def summarize(value: object) -> object:
     if isinstance(value, list | tuple):
         return [summarize(item) for item in value]
     return value
-
-
-def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Headers as a dict with secrets replaced by ``[redacted]``."""
-    return {name: REDACTED if name.lower() in _SECRET_HEADERS else value for name, value in headers}

@@ -334,7 +334,6 @@ def parse_result(
     from_dict: Callable[[Mapping[str, Any]], _Response200],
     output_type: type,
     *,
-    secret: str | None = None,
     warned: set[str] | None = None,
 ) -> RealtimeResult | APIStatusError:
     """A successful response as a :class:`RealtimeResult`; :class:`APIResponseError` raised if it is unusable.
@@ -358,7 +357,7 @@ def parse_result(
     raw_job = data.get(_JOB)
     if raw_job is None:
         if _is_error_body(data):
-            return status_error(response, secret=secret)
+            return status_error(response)
         raise _malformed(response, _JOB, "missing" if _JOB not in data else "null")
     if not isinstance(raw_job, dict):
         raise _malformed(response, _JOB, f"expected an object, got {_kind(raw_job)} {short_repr(raw_job)}")
@@ -457,28 +456,15 @@ def _error_message(body: object, response: httpx.Response) -> tuple[str, str | N
     return response.reason_phrase or "error (no body)", None
 
 
-def _scrub(value: object, secret: str) -> object:
-    """``value`` with every occurrence of ``secret`` in its strings replaced (JSON-like data)."""
-    if isinstance(value, str):
-        return value.replace(secret, "[redacted]") if secret in value else value
-    if isinstance(value, dict):
-        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secret) for item in value]
-    return value
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The typed error for an error answer (``response`` must be read): by status, and by the body's code where
+    it says more (``status_error_class``).
 
-
-def status_error(response: httpx.Response, *, secret: str | None = None) -> APIStatusError:
-    """The typed error for a non-2xx response (``response`` must be read).
-
-    ``secret`` (the API key) is cut out of the message and the parsed body: a server or proxy that echoes
-    the request's ``Authorization`` header in its error text must not put the key into our exceptions.
+    The body and code are kept as sent; the client cuts the API key out of what the error renders when it hands
+    it back (``_redaction.redact_error``), should a server or proxy echo the ``Authorization`` header.
     """
     body = _error_body(response)
     message, code = _error_message(body, response)
-    if secret:
-        body, message = _scrub(body, secret), str(_scrub(message, secret))
-        code = None if code is None else str(_scrub(code, secret))
     return status_error_class(response.status_code, code, message)(
         message,
         response=response,

@@ -58,9 +58,8 @@ _MIME_BY_SUFFIX = {suffix: mime for mime, suffix in _EXTENSIONS.items()} | {".jp
 
 
 def _unparsed_repr(unparsed: Mapping[str, object]) -> str:
-    from ._errors import short_repr
-
-    return "{" + ", ".join(f"{key!r}: {short_repr(value, 40)}" for key, value in unparsed.items()) + "}"
+    # Names only: the values are the server's, as sent (and a careless one may have echoed the key into them).
+    return f"<{len(unparsed)} field{'s' if len(unparsed) != 1 else ''}: {', '.join(unparsed)}>" if unparsed else "{}"
 
 
 def _images_repr(images: tuple[bytes, ...]) -> str:

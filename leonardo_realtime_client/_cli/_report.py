@@ -1,8 +1,8 @@
 """What the user sees: the progress bar, per-item errors, the summary, and the ``--json`` document.
 
-Human-readable text goes to standard error (standard output may carry an image or JSON). Every line
-passes through ``redact`` with the API key, as a last line of defence: the errors never carry the key,
-and this makes sure nothing printed here ever can.
+Human-readable text goes to standard error (standard output may carry an image or JSON). Every line and every
+JSON document passes through ``_redaction`` with the API key (its rule for real occurrences), as a last line of
+defence: the client's errors render no key already, and this makes sure nothing printed here ever can.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import click
 
 from .._errors import APIStatusError, ValidationError, Violation, short_repr
+from .._redaction import redact, redact_json
 from ._batch import Item
 from ._exit import ExitCode
 
@@ -30,13 +31,6 @@ _LISTED_NOT_DONE = 10
 
 def _show_name(name: str | None) -> str | None:
     return name
-
-
-_MIN_SECRET = 8  # a shorter "key" would blank out ordinary words, and hides nothing worth hiding
-
-
-def redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret and len(secret) >= _MIN_SECRET else text
 
 
 def violations_text(error: ValidationError, *, what: str) -> str:
@@ -254,4 +248,4 @@ def batch_json(
 
 
 def dump_json(doc: dict[str, Any], out: IO[str], secret: str | None) -> None:
-    click.echo(redact(json.dumps(doc, indent=2, ensure_ascii=False), secret), file=out)
+    click.echo(json.dumps(redact_json(doc, secret), indent=2, ensure_ascii=False), file=out)

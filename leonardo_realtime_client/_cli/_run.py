@@ -18,12 +18,13 @@ import click
 
 from .._errors import ConfigurationError, LeonardoError, ValidationError, Violation
 from .._operations import OPERATION_IDS
+from .._redaction import redact
 from ._batch import Item, run_batch
 from ._env import CliEnv, Connection, read_api_key
 from ._exit import ExitCode, batch_exit_code
 from ._files import STDIO, Source, check_pillow_for, plan_outputs, read_source, resolve_inputs
 from ._params import operation_fields, request_arguments
-from ._report import Reporter, batch_json, dump_json, error_json, redact, violations_text
+from ._report import Reporter, batch_json, dump_json, error_json, violations_text
 
 __all__ = ["DEFAULT_NAME", "run_operation"]
 

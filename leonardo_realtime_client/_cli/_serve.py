@@ -12,9 +12,9 @@ import click
 
 from .._config import ENV_API_KEY
 from .._errors import ConfigurationError, LeonardoError
+from .._redaction import redact, redact_json
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file, read_api_key
 from ._exit import exit_code_for
-from ._report import redact
 
 __all__ = ["demo_command", "serve_command"]
 
@@ -188,7 +188,7 @@ def demo_command(output: Path, over_http: bool, real_api: bool, json_output: boo
             "mask": str(report.mask_path),
             "contact_sheet": str(report.contact_sheet),
         }
-        click.echo(redact(json.dumps(doc, indent=2), secret))
+        click.echo(json.dumps(redact_json(doc, secret), indent=2))
     else:
         from .._demo import next_steps
 

@@ -19,7 +19,6 @@ import anyio
 import attrs
 
 from .._cli._params import _convert
-from .._cli._report import redact
 from .._errors import (
     APIConnectionError,
     APIResponseError,
@@ -32,6 +31,7 @@ from .._errors import (
     short_repr,
 )
 from .._images import decode_data_url, image_data_url, image_size, mask_data_url
+from .._redaction import redact, redact_json
 from .._validation import operation_rule, validate_body
 from ._budget import Budget
 from ._results import ResultStore, SavedImage
@@ -56,16 +56,6 @@ class ToolOutcome:
     text: str
     structured: dict[str, Any]
     images: tuple[tuple[bytes, str], ...] = ()
-
-
-def _redact_value(value: Any, secret: str | None) -> Any:
-    if isinstance(value, str):
-        return redact(value, secret)
-    if isinstance(value, dict):
-        return {key: _redact_value(item, secret) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redact_value(item, secret) for item in value]
-    return value
 
 
 def _shown(value: Any) -> Any:
@@ -100,7 +90,7 @@ class ToolCalls:
         return ToolOutcome(
             outcome.is_error,
             redact(outcome.text, self._secret),
-            _redact_value(outcome.structured, self._secret),
+            redact_json(outcome.structured, self._secret),
             outcome.images,
         )
 

@@ -34,6 +34,7 @@ from .. import (
     encode_data_url,
     sniff_format,
 )
+from .._redaction import redact
 from ._config import CanvasBackend, CanvasConfig
 from ._protocol import FRAME_TAG, ProtocolError, call_kwargs, decimal_text, ms, parse_params, split_binary
 from ._settings import control_specs, page_settings
@@ -296,8 +297,7 @@ class CanvasConnection:
         return self._spent_before + live
 
     def _redact(self, text: str) -> str:
-        secret = self._config.secret
-        return text.replace(secret, "***") if secret else text
+        return redact(text, self._config.secret)
 
     def _post(self, message: dict[str, Any]) -> None:
         if not self._closed:

@@ -323,7 +323,7 @@ async def _forever(seconds: float) -> None:
 
 def test_the_key_never_reaches_the_socket() -> None:
     # The stand-in wants another key: every request fails with 401, whose message could carry what was sent.
-    canvas = make_canvas(ServerConfig(require_token="some-other-key-entirely"))
+    canvas = make_canvas(ServerConfig(require_token="some-other-key-entirely", wrong_key="401"))  # its 401 mode
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
         page.frame(drawing(1))

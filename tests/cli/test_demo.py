@@ -41,7 +41,7 @@ def test_demo_options_are_passed_on(run: Cli, workdir: Path) -> None:
     assert result.exit_code == ExitCode.CONNECTION
     assert "demo failed: refused" in result.stderr
     assert FAKE_KEY not in result.output
-    assert "key would be ***" in result.stdout
+    assert "key would be [redacted]" in result.stdout
 
 
 def test_demo_real_api_needs_a_key(run: Cli, workdir: Path) -> None:
