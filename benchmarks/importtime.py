@@ -18,6 +18,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from pathlib import Path
 from typing import Any
 
 STATEMENTS: dict[str, str] = {
@@ -36,9 +38,9 @@ def _env(pycache: str) -> dict[str, str]:
     return env
 
 
-def _sample(stmt: str, env: dict[str, str]) -> float | None:
+def _sample(stmt: str, env: dict[str, str], python: str = sys.executable) -> float | None:
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(stmt=stmt)],
+        [python, "-c", _PROBE.format(stmt=stmt)],
         capture_output=True,
         text=True,
         check=False,
@@ -50,25 +52,25 @@ def _sample(stmt: str, env: dict[str, str]) -> float | None:
     return float(done.stdout.strip())
 
 
-def heavy_modules_loaded(stmt: str = "import leonardo_realtime_client") -> list[str]:
+def heavy_modules_loaded(stmt: str = "import leonardo_realtime_client", python: str = sys.executable) -> list[str]:
     code = f"import sys, json; {stmt}; print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     loaded: list[str] = json.loads(done.stdout)
     return loaded
 
 
-def measure_imports(runs: int = 25) -> dict[str, Any]:
+def measure_imports(runs: int = 25, python: str = sys.executable) -> dict[str, Any]:
     samples: dict[str, list[float]] = {name: [] for name in STATEMENTS}
     failed: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
         env = _env(pycache)
         for stmt in STATEMENTS.values():
-            _sample(stmt, env)  # warm-up: writes the bytecode
+            _sample(stmt, env, python)  # warm-up: writes the bytecode
         for _ in range(runs):
             for name, stmt in STATEMENTS.items():
                 if name in failed:
                     continue
-                value = _sample(stmt, env)
+                value = _sample(stmt, env, python)
                 if value is None:
                     failed[name] = "import failed"
                 else:
@@ -82,5 +84,40 @@ def measure_imports(runs: int = 25) -> dict[str, Any]:
     if ours and len(ours) == len(base):
         # Paired: each run measures both back to back, so slow drifts in machine load cancel out.
         result["extra_over_httpx_ms"] = statistics.median(a - b for a, b in zip(ours, base, strict=True)) * 1e3
-    result["heavy_loaded"] = heavy_modules_loaded() if "leonardo_realtime_client" not in failed else None
+    if "leonardo_realtime_client" not in failed:
+        result["heavy_loaded"] = heavy_modules_loaded(python=python)
     return result
+
+
+def _wall(command: list[str], env: dict[str, str]) -> float | None:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, check=False, timeout=60, env=env)
+    elapsed = time.perf_counter() - start
+    return elapsed if done.returncode == 0 else None
+
+
+def measure_cli_startup(runs: int, bin_dir: Path) -> dict[str, Any]:
+    """Wall time of whole processes, paired and alternating: ``leonardo-realtime --help`` against
+    ``python -c "import httpx"`` (interpreter start-up included in both), in the venv of `bin_dir`."""
+    commands = {
+        "cli_help": [str(bin_dir / "leonardo-realtime"), "--help"],
+        "python_import_httpx": [str(bin_dir / "python"), "-c", "import httpx"],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        env = _env(pycache)
+        for command in commands.values():
+            _wall(command, env)  # warm-up: writes the bytecode
+        for _ in range(runs):
+            values = {name: _wall(command, env) for name, command in commands.items()}
+            if None in values.values():
+                return {"failed": {k: v is None for k, v in values.items()}}
+            for name, value in values.items():
+                assert value is not None
+                samples[name].append(value)
+    ratios = [a / b for a, b in zip(samples["cli_help"], samples["python_import_httpx"], strict=True)]
+    return {
+        "runs": runs,
+        "median_ms": {name: statistics.median(v) * 1e3 for name, v in samples.items()},
+        "ratio": statistics.median(ratios),
+    }

@@ -38,6 +38,40 @@ def test_heavy_modules_are_not_imported(statement: str) -> None:
     assert heavy == [], f"{statement!r} imported {heavy}; import them lazily where they are used"
 
 
+def test_the_bare_package_import_loads_nothing_until_a_name_is_used() -> None:
+    """Issue 13: every public name loads on first use (PEP 562), so ``import leonardo_realtime_client`` (and any
+    submodule import, such as the CLI's) does not pay for httpx, attrs, asyncio or the clients."""
+    modules = set(_loaded_after("import leonardo_realtime_client"))
+    loaded = sorted({m.split(".")[0] for m in modules} & {"httpx", "httpcore", "attrs", "attr", "asyncio", "click"})
+    assert loaded == []
+    ours = sorted(m for m in modules if m.startswith("leonardo_realtime_client."))
+    assert ours == []
+
+
+def test_a_public_name_loads_its_module_on_first_use() -> None:
+    modules = _loaded_after("import leonardo_realtime_client as l\nl.RetryPolicy")
+    assert "leonardo_realtime_client._retry" in modules
+    assert "leonardo_realtime_client._client" not in modules  # only what that name needs
+
+
+def test_the_clients_do_not_load_the_generated_models_or_the_session() -> None:
+    """The generated models (attrs classes, ~15 ms) load at the first call; the session (asyncio) when used."""
+    modules = set(_loaded_after("from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas"))
+    assert not any(m.startswith("leonardo_realtime_client._generated.models") for m in modules)
+    assert "leonardo_realtime_client._session" not in modules
+    assert "asyncio" not in modules
+
+
+def test_every_public_name_resolves_and_dir_lists_them() -> None:
+    code = (
+        "import leonardo_realtime_client as l\n"
+        "assert set(l.__all__) <= set(dir(l))\n"
+        "missing = [n for n in l.__all__ if getattr(l, n, None) is None]\n"
+        "assert not missing, missing"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
 def test_the_probe_sees_a_heavy_import() -> None:
     """The check can fail: importing the server app really loads starlette."""
     modules = _loaded_after("from leonardo_realtime_client.server import create_app")
