@@ -14,7 +14,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import Image, MCPServer
+from mcp.server.mcpserver import Context, Image, MCPServer
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel
@@ -76,18 +76,29 @@ def to_call_tool_result(outcome: ToolOutcome) -> CallToolResult:
     return CallToolResult(content=content, structured_content=outcome.structured, is_error=outcome.is_error)
 
 
-def _tool_function(calls: ToolCalls, tool: str, names: list[str]) -> Callable[..., Awaitable[CallToolResult]]:
-    async def run(**arguments: Any) -> CallToolResult:
-        given = {name: value for name, value in arguments.items() if value is not None}
-        return to_call_tool_result(await calls.call(tool, given))
+def _raw_arguments(ctx: Context[Any], validated: dict[str, Any]) -> dict[str, Any]:
+    """The arguments as the client sent them, unknown names included (the SDK's argument model drops those)."""
+    try:
+        params = ctx.request_context.params
+    except ValueError:  # called outside a request (MCPServer.call_tool without a context)
+        params = None
+    raw = params.get("arguments") if params is not None else None
+    if isinstance(raw, dict):
+        return dict(raw)
+    return {name: value for name, value in validated.items() if value is not None}
 
-    # Every argument reaches ToolCalls as given (the published schema states the limits; ToolCalls checks them all).
-    parameters = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Any) for name in names
-    ]
-    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters, return_annotation=Annotated[CallToolResult, ToolResultOut]
-    )
+
+def _tool_function(calls: ToolCalls, tool: str, names: list[str]) -> Callable[..., Awaitable[CallToolResult]]:
+    async def run(ctx: Context[Any], **arguments: Any) -> CallToolResult:
+        return to_call_tool_result(await calls.call(tool, _raw_arguments(ctx, arguments)))
+
+    # The published schema states every limit; ToolCalls checks them all (and names a misspelt argument, which the
+    # SDK's argument model would drop silently), so the SDK's own model accepts anything for each property.
+    returns = Annotated[CallToolResult, ToolResultOut]
+    parameters = [inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Context)]
+    parameters += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Any) for n in names]
+    run.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    run.__annotations__ = {"ctx": Context, **dict.fromkeys(names, Any), "return": returns}
     run.__name__ = run.__qualname__ = tool
     return run
 

@@ -364,3 +364,15 @@ async def test_without_a_budget_the_total_still_runs(make_harness: MakeHarness) 
         "budget_unit": "DOLLARS",
         "remaining": None,
     }
+
+
+async def test_a_misspelt_argument_is_named_not_dropped(make_harness: MakeHarness) -> None:
+    """The SDK's argument model would drop an unknown name silently, and the call would go out without it."""
+    harness = make_harness()
+    async with harness.client() as client:
+        result = await client.call_tool("generate", _arguments("generate", harness.sketch, guidence=5, stlye="ANIME"))
+    assert result.is_error is True
+    assert harness.seen == []
+    violations = result.structured_content["error"]["violations"]
+    assert {v["argument"] for v in violations} == {"guidence", "stlye"}
+    assert all(v["allowed"].startswith("unknown argument; known: image, prompt, guidance") for v in violations)
