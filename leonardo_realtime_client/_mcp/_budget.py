@@ -35,6 +35,8 @@ class Budget:
     spent: dict[str, Decimal] = attrs.field(factory=dict)
     calls: int = 0
     unknown_costs: int = 0
+    possibly_billed: Decimal = Decimal(0)
+    """Estimated cost of failed calls that may have been charged (counted against the budget, to be safe)."""
     _largest: dict[str, Decimal] = attrs.field(factory=dict, init=False)
 
     def estimate(self, operation: str) -> Decimal | None:
@@ -47,7 +49,7 @@ class Budget:
         """``None`` when the call may go out, else why not."""
         if self.limit is None:
             return None
-        spent = self.spent.get(self.unit, Decimal(0))
+        spent = self.spent.get(self.unit, Decimal(0)) + self.possibly_billed
         others = sorted(unit for unit in self.spent if unit != self.unit)
         if others:
             return BudgetRefusal(
@@ -60,8 +62,9 @@ class Budget:
             )
         if self.unknown_costs:
             return BudgetRefusal(
-                f"{self.unknown_costs} earlier call(s) reported no cost, so the budget cannot be kept; no further "
-                "calls are sent. Restart the server to reset it.",
+                f"{self.unknown_costs} earlier call(s) reported no cost (or failed after they may have been billed, "
+                "before any cost was known), so the budget cannot be kept; no further calls are sent. Restart the "
+                "server to reset it.",
                 spent,
                 None,
                 self.limit,
@@ -90,12 +93,21 @@ class Budget:
         if unit == self.unit:
             self._largest[operation] = max(cost, self._largest.get(operation, cost))
 
+    def record_possibly_billed(self, operation: str) -> None:
+        """A failed call that may have been charged: count it at the estimate (unknown when there is none yet)."""
+        estimate = self.estimate(operation)
+        if estimate is None:
+            self.unknown_costs += 1
+        else:
+            self.possibly_billed += estimate
+
     def summary(self) -> dict[str, object]:
         """For the structured result: totals per unit, the limit and what is left."""
-        spent = self.spent.get(self.unit, Decimal(0))
+        spent = self.spent.get(self.unit, Decimal(0)) + self.possibly_billed
         return {
             "calls": self.calls,
             "spent": {unit: str(amount) for unit, amount in sorted(self.spent.items())},
+            "possibly_billed": str(self.possibly_billed),
             "budget": None if self.limit is None else str(self.limit),
             "budget_unit": self.unit,
             "remaining": None if self.limit is None else str(max(self.limit - spent, Decimal(0))),

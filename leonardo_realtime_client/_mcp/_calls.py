@@ -65,6 +65,12 @@ def _shown(value: Any) -> Any:
     return short_repr(value)
 
 
+def _may_have_been_billed(exc: LeonardoError) -> bool | None:
+    """Whether the failed call may have been charged, when the error says (``may_have_been_billed``), else ``None``."""
+    billed = getattr(exc, "may_have_been_billed", None)
+    return billed if isinstance(billed, bool) else None
+
+
 class ToolCalls:
     """Runs the tools against one client; owns the saved results and the budget for the server's lifetime."""
 
@@ -293,11 +299,15 @@ class ToolCalls:
             error["status"] = exc.status_code
         else:
             error["sent"] = False
-        billed = getattr(exc, "possibly_billed", None)
-        if isinstance(billed, bool):
+        billed = _may_have_been_billed(exc)
+        if billed is not None:
             error["possibly_billed"] = billed
+            outcome = getattr(exc, "outcome", None)
+            if outcome is not None:
+                error["outcome"] = str(getattr(outcome, "value", outcome))
             if billed:
-                hints.append("this call may have been billed")
+                self.budget.record_possibly_billed(tool)
+                hints.append("it may have been processed and billed; a retry may be billed again")
         text = f"{tool} failed: {exc}"
         if hints:
             text += " (" + "; ".join(hints) + ")"

@@ -44,6 +44,7 @@ class TotalsOut(BaseModel):
 
     calls: int
     spent: dict[str, str]
+    possibly_billed: str
     budget: str | None
     budget_unit: str
     remaining: str | None

@@ -360,6 +360,7 @@ async def test_without_a_budget_the_total_still_runs(make_harness: MakeHarness) 
     assert totals == {
         "calls": 2,
         "spent": {"DOLLARS": "0.0294"},
+        "possibly_billed": "0",
         "budget": None,
         "budget_unit": "DOLLARS",
         "remaining": None,
