@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pybase64
+import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
@@ -321,9 +322,11 @@ async def _forever(seconds: float) -> None:
     await asyncio.Event().wait()
 
 
-def test_the_key_never_reaches_the_socket() -> None:
-    # The stand-in wants another key: every request fails with 401, whose message could carry what was sent.
-    canvas = make_canvas(ServerConfig(require_token="some-other-key-entirely", wrong_key="401"))  # its 401 mode
+@pytest.mark.parametrize(("wrong_key", "status"), [("hook", 500), ("401", 401)])
+def test_the_key_never_reaches_the_socket(wrong_key: str, status: int) -> None:
+    # The stand-in wants another key: every request fails (as Leonardo answers it, or a plain 401), and the error's
+    # message could carry what was sent.
+    canvas = make_canvas(ServerConfig(require_token="some-other-key-entirely", wrong_key=wrong_key))
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
         page.frame(drawing(1))
@@ -332,7 +335,7 @@ def test_the_key_never_reaches_the_socket() -> None:
         page.params(prompt="again")
         page.until(lambda m: m["type"] == "error" and m is not error)
         html = client.get("/").text + client.get("/static/canvas.js").text
-    assert error["status"] == 401
+    assert error["status"] == status
     assert all(MARKER_KEY not in text for text in page.raw)
     assert MARKER_KEY not in html
     assert MARKER_KEY not in repr(canvas.config)
