@@ -8,9 +8,9 @@ from typing import Final
 
 import pybase64
 
-from .._errors import ImageError
+from .._errors import ImageError, short_repr
 from ._common import _ALLOWED_MIMES_TEXT, _FORMATS, _MIME_TO_FORMAT, MAX_IMAGE_BYTES, Buffer, _check_bytes
-from ._headers import _not_an_image, sniff_format
+from ._headers import _not_an_image, _urlsafe_note, sniff_format
 
 _MAX_B64_CHARS: Final = 4 * ceil(MAX_IMAGE_BYTES / 3)
 _WHITESPACE: Final = re.compile(r"[ \t\r\n\f\v]+")
@@ -65,7 +65,8 @@ def _decode_data_url(url: str, field: str) -> tuple[str, bytes, str]:
         raise ImageError(
             field,
             url,
-            f"data URL declares {repr(mime) if mime else 'no media type'}; allowed image types: {_ALLOWED_MIMES_TEXT}",
+            f"data URL declares {short_repr(mime, 40) if mime else 'no media type'}; allowed image types: "
+            f"{_ALLOWED_MIMES_TEXT}",
         )
     payload = url[comma + 1 :]
     if len(payload) > 2 * _MAX_B64_CHARS:  # absurd even with line breaks: refuse before any work
@@ -79,7 +80,8 @@ def _decode_data_url(url: str, field: str) -> tuple[str, bytes, str]:
         try:
             data = pybase64.b64decode(payload, validate=True)
         except ValueError as exc:
-            raise ImageError(field, url, f"invalid base64 in data URL ({exc}); expected standard base64") from None
+            note = _urlsafe_note(payload) or f" ({str(exc)[:80]})"
+            raise ImageError(field, url, f"invalid base64 in the data URL{note}; expected standard base64") from None
     _check_bytes(len(data), field, url)
     actual = sniff_format(data)
     if actual is None:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .._errors import ImageError
-from ._common import _INPUTS_TEXT, _JPEG_PREFIX, MAX_IMAGE_BYTES, Buffer, ImageInput, _check_bytes
+from ._common import _FORMATS, _INPUTS_TEXT, _JPEG_PREFIX, MAX_IMAGE_BYTES, Buffer, ImageInput, _check_bytes
 from ._data_urls import _decode_data_url
+from ._headers import _urlsafe_note, base64_image
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-_BASE64ISH: Final = re.compile(r"[A-Za-z0-9+/=\s]{64,}")
+_BASE64ISH: Final = re.compile(r"[A-Za-z0-9+/=_\-\s]{64,}")
 
 
 def _read_input(image: ImageInput, field: str) -> tuple[Buffer | None, PILImage.Image | None, str | None]:
@@ -52,16 +53,15 @@ def _read_input(image: ImageInput, field: str) -> tuple[Buffer | None, PILImage.
 
 def _read_path(path: str | os.PathLike[str], field: str) -> bytes:
     text = os.fsdecode(path)  # a PathLike[bytes] works too
-    hint = ""
-    if text.lower().startswith(("http://", "https://")):
-        hint = " (URLs are not fetched: download the image and pass its bytes or path)"
-    elif len(text) >= 100 and _BASE64ISH.fullmatch(text[:4096]):
-        hint = " (if this is base64, pass it as a data URL: 'data:image/jpeg;base64,' + text)"
+    hint = _path_hint(text)
+    if len(text) > _PATH_MAX and hint:  # no file can have this name: say what it is without asking the OS
+        raise ImageError(field, path, hint)
+    lead = f"{hint}; " if hint else ""
     file = Path(text)
     try:
         if not file.is_file():
             problem = "not a regular file" if file.exists() else "no such file"
-            raise ImageError(field, path, f"{problem}{hint}; expected {_INPUTS_TEXT}")
+            raise ImageError(field, path, f"{lead}{problem}" if hint else f"{problem}; expected {_INPUTS_TEXT}")
         size = file.stat().st_size
         _check_bytes(size, field, path)
         with file.open("rb") as fh:
@@ -72,9 +72,31 @@ def _read_path(path: str | os.PathLike[str], field: str) -> bytes:
     except ImageError:
         raise
     except (OSError, ValueError) as exc:  # permissions, name too long, embedded NUL …
-        raise ImageError(field, path, f"cannot read the file: {exc.__class__.__name__}: {exc}{hint}") from None
+        # The OS error's text quotes the whole "file name" (a 1.4 MB base64 string, say): never put it in.
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)[:120]
+        raise ImageError(field, path, f"{lead}cannot read the file: {exc.__class__.__name__}: {reason}") from None
     _check_bytes(len(data), field, path)  # the file grew after stat()
     return data
+
+
+_PATH_MAX: Final = 4096
+"""Longer than any path Linux, macOS or Windows accepts."""
+
+
+def _path_hint(text: str) -> str:
+    """What a string that names no file probably is, and what to pass instead ("" when nothing is known)."""
+    if text.lower().startswith(("http://", "https://")):
+        return "URLs are not fetched: download the image and pass its bytes or path"
+    encoded = base64_image(text[:128].encode("ascii", "replace")) if len(text) >= 64 else None
+    if encoded is not None:
+        mime = _FORMATS[encoded][0]
+        return (
+            f"this is base64 text of a {encoded.upper()} image, not a file name: pass it as a data URL: "
+            f"'data:{mime};base64,' + text{_urlsafe_note(text)}"
+        )
+    if len(text) >= 100 and _BASE64ISH.fullmatch(text[:4096]):
+        return "if this is base64, pass it as a data URL: 'data:image/jpeg;base64,' + text"
+    return ""
 
 
 _READ_CHUNK: Final = 1 << 20
