@@ -55,7 +55,7 @@ from ._session_events import (
     SessionEvent,
     SessionResult,
 )
-from ._session_params import Call, SessionParams, resolve_operation
+from ._session_params import Call, SessionParams, check_async_client, resolve_operation
 from ._session_policy import (
     DEFAULT_MAX_BUFFERED_EVENTS,
     DEFAULT_RATE_LIMIT_BACKOFF,
@@ -140,6 +140,7 @@ class RealtimeSession(Generic[R]):
         **params: Any,
     ) -> None:
         self._operation = name = resolve_operation(operation)
+        check_async_client(client, name)  # a sync client would send every input, then fail on await
         self._budget = check_options(max_in_flight, min_interval, budget, max_buffered_events)
         self._client = client
         self._method: Callable[..., Awaitable[R]] = getattr(client, name)

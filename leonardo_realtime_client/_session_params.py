@@ -6,16 +6,17 @@ from the generated constraints table through ``_validation.validate_body``, as f
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
-from ._errors import ValidationError, Violation
+from ._errors import ConfigurationError, ValidationError, Violation
 from ._operations import OPERATION_IDS, operation_name, snake_case
 from ._session_policy import invalid
 from ._validation import operation_rule, validate_body
 
-__all__ = ["CALL_OPTIONS", "Call", "SessionParams", "resolve_operation"]
+__all__ = ["CALL_OPTIONS", "Call", "SessionParams", "check_async_client", "resolve_operation"]
 
 CALL_OPTIONS: Final = frozenset({"timeout", "max_retries"})
 """Per-call options passed through to the client untouched (its retry policy and timeout apply)."""
@@ -39,6 +40,34 @@ def resolve_operation(operation: object) -> str:
     if name is None:
         raise invalid("operation", operation, "one of " + ", ".join(OPERATION_IDS))
     return name
+
+
+def check_async_client(client: object, operation: str) -> None:
+    """Refuse, before anything is sent, a client whose ``operation`` cannot be awaited.
+
+    The sync :class:`RealtimeCanvas` would otherwise be accepted, *send* every input (a paid call) and only
+    then fail with ``TypeError: object RealtimeResult can't be used in 'await' expression``. Raises
+    :class:`ConfigurationError` naming :class:`AsyncRealtimeCanvas`.
+    """
+    method = getattr(client, operation, None)
+    kind = type(client).__name__
+    if method is None or not callable(method):
+        raise ConfigurationError(
+            f"a realtime session needs an async client with a {operation}() method, such as AsyncRealtimeCanvas(...);"
+            f" got {kind}"
+        )
+    call = type(method).__call__ if not inspect.isroutine(method) else None  # an object with an async __call__
+    if inspect.iscoroutinefunction(method) or (call is not None and inspect.iscoroutinefunction(call)):
+        return
+    hint = (
+        "use AsyncRealtimeCanvas(...) instead of RealtimeCanvas(...)"
+        if kind == "RealtimeCanvas"
+        else (f"its {operation}() must be an async def, as AsyncRealtimeCanvas's is")
+    )
+    raise ConfigurationError(
+        f"a realtime session needs the async client: {hint}; {kind}.{operation}() is not a coroutine function, "
+        "so every input would be sent and then fail (nothing was sent)"
+    )
 
 
 class SessionParams:
