@@ -123,3 +123,13 @@ async def test_mcp_local_over_streamable_http_on_loopback(tmp_path: Path) -> Non
     (block,) = [b for b in result.content if isinstance(b, ImageContent)]
     assert block.mime_type == "image/jpeg"
     assert decode_jpeg(base64.b64decode(block.data)).size == (1024, 1024)
+
+
+def test_mcp_without_the_extra_names_it(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without the `mcp` SDK installed the command says which extra to install (import blocked here)."""
+    for name in [m for m in sys.modules if m == "mcp" or m.startswith("mcp.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # importing any of them now raises ImportError
+    monkeypatch.delitem(sys.modules, "leonardo_realtime_client._mcp._server", raising=False)
+    result = runner.invoke(cli, ["mcp", "--local", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "pip install 'leonardo-realtime-client[mcp]'" in result.output
