@@ -110,6 +110,15 @@ def _values_change(
     return out
 
 
+def _divides(step: float, of: float | None) -> bool:
+    """Whether every multiple of ``of`` is a multiple of ``step`` (``of`` ``None``: any number -> no)."""
+    if of is None:
+        return False
+    from fractions import Fraction
+
+    return (Fraction(repr(of)) / Fraction(repr(step))).denominator == 1
+
+
 def _type_text(f: _Field) -> str:
     return f"{f.type}({f.format})" if f.format else str(f.type)
 
@@ -144,9 +153,11 @@ def _compare_field(where: str, old: _Field, new: _Field, req: bool) -> list[Chan
             reason = "the client may now receive null" if breaking else "null is no longer sent"
         out.append(Change(where, "nullable", detail, breaking, reason))
     out += _values_change(where, "enum", old.enum, new.enum, req)
-    out += _values_change(where, "choices", old.choices, new.choices, req)
-    out += _range_change(where, "range", (old.lower, old.upper), (new.lower, new.upper), req)
-    out += _range_change(where, "length", old.length, new.length, req)
+    unknown = req and (old.unreadable is not None or new.unreadable is not None)  # limits cannot be compared
+    if not unknown:
+        out += _values_change(where, "choices", old.choices, new.choices, req)
+        out += _range_change(where, "range", (old.lower, old.upper), (new.lower, new.upper), req)
+        out += _range_change(where, "length", old.length, new.length, req)
     out += _range_change(where, "items", old.items, new.items, req)
     if old.pattern != new.pattern:
         detail = f"pattern {_show(old.pattern)} → {_show(new.pattern)}"
@@ -167,7 +178,21 @@ def _compare_field(where: str, old: _Field, new: _Field, req: bool) -> list[Chan
     if old.deprecated != new.deprecated:
         detail = "deprecated" if new.deprecated else "no longer deprecated"
         out.append(Change(where, "deprecated", detail, False, "still works; plan accordingly"))
-    if old.unreadable != new.unreadable and new.unreadable is not None:
+    if old.multiple_of != new.multiple_of and not unknown:
+        detail = f"multipleOf {_show(old.multiple_of)} → {_show(new.multiple_of)}"
+        if req:
+            # still accepts every old value only when the new step divides the old one (or is gone)
+            breaking = new.multiple_of is not None and not _divides(new.multiple_of, old.multiple_of)
+            reason = "values accepted before may be rejected" if breaking else "every value accepted before still is"
+        else:
+            breaking = old.multiple_of is not None and not _divides(old.multiple_of, new.multiple_of)
+            reason = "the client may receive values off the old step" if breaking else "received values stay on step"
+        out.append(Change(where, "multiple-of", detail, breaking, reason))
+    if old.title != new.title and (old.model or new.model):
+        detail = f"title {_show(old.title)} → {_show(new.title)}"
+        reason = "the generated model class is named after the title: code importing the old name breaks"
+        out.append(Change(where, "title", detail, True, reason))
+    if req and old.unreadable != new.unreadable and new.unreadable is not None:
         out.append(
             Change(
                 where,
@@ -184,13 +209,17 @@ def _compare_field(where: str, old: _Field, new: _Field, req: bool) -> list[Chan
         "choices-value-removed",
         "choices-introduced",
         "choices-removed",
+        "multiple-of",
+        "length-range",
     }
     if old.description != new.description and not any(c.kind in limit_kinds for c in out):
         out.append(Change(where, "description", "description changed", False, "documentation only"))
     return out
 
 
-def _compare_schema(label: str, old: Any, new: Any, direction: Direction, required: bool = True) -> list[Change]:
+def _compare_schema(
+    label: str, old: Any, new: Any, direction: Direction, required: bool = True, root: str = "(body)"
+) -> list[Change]:
     old_fields: dict[str, _Field] = {}
     new_fields: dict[str, _Field] = {}
     _flatten(old, "", required, old_fields)
@@ -199,7 +228,7 @@ def _compare_schema(label: str, old: Any, new: Any, direction: Direction, requir
     out: list[Change] = []
 
     def where(path: str) -> str:
-        return f"{label} {path}" if path else f"{label} (body)"
+        return f"{label} {path}" if path else f"{label} {root}".rstrip()
 
     def parent(path: str) -> str:
         cut = max(path.rfind("."), path.rfind("["), path.rfind("{"), path.rfind("<"))

@@ -1,7 +1,8 @@
 """How the changelog reads one schema: ``$ref`` inlined, every field flattened to a dotted path with its limits.
 
-Part of scripts/spec_changelog.py. The limits stated only in description text are read by
-``limits_prose.documented_limits``, the reader that builds the constraints table.
+Part of scripts/spec_changelog.py. A scalar field is read exactly as scripts/derive_constraints.py reads
+it for the constraints table (keywords, limits stated in prose, and whether they agree), and ``allOf`` is
+merged as there, so what the changelog compares is what the table holds.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from limits_prose import documented_limits
+import derive_constraints
 from spec_tools import Spec, deref
 
 _MISSING: Any = object()
+MODEL_NAME = "x-lrc-model-name"  # put on an inlined component schema: its name, which names its generated class
 
 
 def _inline(spec: Spec, node: Any, stack: tuple[str, ...] = ()) -> Any:
@@ -26,7 +28,11 @@ def _inline(spec: Spec, node: Any, stack: tuple[str, ...] = ()) -> Any:
                 return {"$ref": ref}
             target = _inline(spec, deref(spec, {"$ref": ref}), (*stack, ref))
             siblings = {k: _inline(spec, v, stack) for k, v in node.items() if k != "$ref"}
-            return {**target, **siblings} if isinstance(target, dict) else target
+            if not isinstance(target, dict):
+                return target
+            if ref.startswith("#/components/schemas/"):  # the generator names the model class after it
+                target = {**target, MODEL_NAME: ref.rsplit("/", 1)[-1]}
+            return {**target, **siblings}
         return {k: _inline(spec, v, stack) for k, v in node.items()}
     if isinstance(node, list):
         return [_inline(spec, item, stack) for item in node]
@@ -76,6 +82,9 @@ class _Field:
     deprecated: bool
     description: str
     unreadable: str | None
+    multiple_of: int | float | None = None
+    title: str | None = None
+    model: bool = False  # an object or an enum: the generator makes a class of it, named after its title
 
 
 def _bounds(schema: dict[str, Any], low: str, high: str) -> tuple[Bound | None, Bound | None]:
@@ -94,13 +103,28 @@ def _bounds(schema: dict[str, Any], low: str, high: str) -> tuple[Bound | None, 
     return lower, upper
 
 
-def _field(schema: dict[str, Any], required: bool, where: str) -> _Field:
-    raw_type = schema.get("type")
+def _collapse(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """``schema`` with a nullable wrapper taken off (``anyOf: [X, {type: null}]``, ``type: [X, "null"]``)."""
     nullable = bool(schema.get("nullable", False))
+    for combinator in ("anyOf", "oneOf"):
+        variants = schema.get(combinator)
+        if schema.get("type") is None and isinstance(variants, list):
+            real = [v for v in variants if not (isinstance(v, dict) and v.get("type") == "null")]
+            if len(real) == 1 and len(real) < len(variants) and isinstance(real[0], dict):
+                rest = {k: v for k, v in schema.items() if k != combinator}
+                return {**real[0], **rest, "nullable": True}, True
+    raw_type = schema.get("type")
+    if isinstance(raw_type, list) and "null" in raw_type:
+        kinds = [t for t in raw_type if t != "null"]
+        return {**schema, "type": kinds[0] if len(kinds) == 1 else kinds, "nullable": True}, True
+    return schema, nullable
+
+
+def _field(schema: dict[str, Any], required: bool, where: str) -> _Field:
+    schema, nullable = _collapse(schema)
+    raw_type = schema.get("type")
     if isinstance(raw_type, list):
-        nullable = nullable or "null" in raw_type
-        kinds = [str(t) for t in raw_type if t != "null"]
-        kind: str | None = "|".join(kinds) if kinds else None
+        kind: str | None = "|".join(str(t) for t in raw_type) or None
     else:
         kind = str(raw_type) if raw_type is not None else None
     for combinator in ("oneOf", "anyOf"):
@@ -114,18 +138,23 @@ def _field(schema: dict[str, Any], required: bool, where: str) -> _Field:
         enum = (schema["const"],)
     description = str(schema.get("description", "")).strip()
     lower, upper = _bounds(schema, "minimum", "maximum")
+    length = _bounds(schema, "minLength", "maxLength")
+    multiple_of = schema.get("multipleOf")
     choices: tuple[Any, ...] | None = None
     unreadable: str | None = None
-    try:
-        limits = documented_limits(description, "integer" if kind == "integer" else "number", where)
-    except ValueError:
-        unreadable = description
-    else:
-        if limits.minimum is not None:
-            lower = (float(limits.minimum), False)
-        if limits.maximum is not None:
-            upper = (float(limits.maximum), False)
-        choices = limits.choices
+    if kind in {"string", "number", "integer", "boolean"}:
+        # Read as the constraints table reads it (keywords, prose, and whether they agree).
+        try:
+            rule = derive_constraints.field_rule({}, where or "(body)", schema, required, "field")
+        except (ValueError, KeyError) as exc:
+            unreadable = str(exc)
+        else:
+            lower = _bound_of(rule, "minimum", "exclusive_minimum")
+            upper = _bound_of(rule, "maximum", "exclusive_maximum")
+            length = (_bound_of(rule, "min_length", ""), _bound_of(rule, "max_length", ""))
+            multiple_of, choices = rule["multiple_of"], rule["choices"]
+            if kind in {"integer", "number"}:
+                enum = None  # a number enum is the table's "choices": compared once, as choices
     return _Field(
         type=kind,
         format=schema.get("format"),
@@ -136,30 +165,49 @@ def _field(schema: dict[str, Any], required: bool, where: str) -> _Field:
         lower=lower,
         upper=upper,
         choices=choices,
-        length=_bounds(schema, "minLength", "maxLength"),
+        length=length,
         items=_bounds(schema, "minItems", "maxItems"),
         pattern=schema.get("pattern"),
         deprecated=bool(schema.get("deprecated", False)),
         description=description,
         unreadable=unreadable,
+        multiple_of=multiple_of,
+        title=schema.get("title") or schema.get(MODEL_NAME),  # the generator names a model by title, else by key
+        model=kind == "object" or enum is not None,
     )
+
+
+def _bound_of(rule: dict[str, Any], inclusive: str, exclusive: str) -> Bound | None:
+    if exclusive and rule.get(exclusive) is not None:
+        return (float(rule[exclusive]), True)
+    if rule.get(inclusive) is not None:
+        return (float(rule[inclusive]), False)
+    return None
 
 
 def _flatten(schema: Any, name: str, required: bool, out: dict[str, _Field], depth: int = 0) -> None:
     """Every field below ``schema`` (itself included) by dotted path into ``out``."""
     if not isinstance(schema, dict) or depth > 32:
         return
+    if isinstance(schema.get("allOf"), list):  # the parts' names do not name the merged model
+        parts = [{k: v for k, v in p.items() if k != MODEL_NAME} if isinstance(p, dict) else p for p in schema["allOf"]]
+        schema = {**schema, "allOf": parts}
     merged = dict(schema)
-    if isinstance(schema.get("allOf"), list):  # an allOf of objects reads as one object
+    try:  # allOf merged as the generator (and the constraints table) merge it
+        merged = derive_constraints.resolve({}, schema, name or "(body)")
+    except (ValueError, KeyError, TypeError):
+        merged = dict(schema)
+    if isinstance(merged.get("allOf"), list):  # parts that could not be merged exactly: read as one object
         merged.setdefault("properties", {})
         merged["properties"] = dict(merged["properties"])
         merged["required"] = list(merged.get("required", []))
-        for part in schema["allOf"]:
+        for part in merged["allOf"]:
             if isinstance(part, dict):
                 merged["properties"].update(part.get("properties", {}))
                 merged["required"] += part.get("required", [])
                 merged.setdefault("type", part.get("type"))
     out[name] = _field(merged, required, name)
+    merged = _collapse(merged)[0]  # a nullable wrapper (anyOf X or null) is X, not two variants
     required_names = set(merged.get("required", []))
     for prop, sub in (merged.get("properties") or {}).items():
         child = f"{name}.{prop}" if name else prop

@@ -52,8 +52,12 @@ class OutsideChange:
 
 @dataclass(frozen=True)
 class Changelog:
+    """Per operation what changed; what changed outside them; and, when two generated trees were compared
+    (``update-spec`` does), the public names of the generated core that were renamed, removed or added."""
+
     operations: tuple[OperationChanges, ...]
     outside: tuple[OutsideChange, ...]
+    generated: tuple[Change, ...] = ()
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -61,7 +65,7 @@ class Changelog:
 
     @property
     def breaking(self) -> bool:
-        return any(c.breaking for c in self.changes)
+        return any(c.breaking for c in (*self.changes, *self.generated))
 
     @property
     def unchanged(self) -> tuple[str, ...]:
@@ -69,4 +73,4 @@ class Changelog:
 
     @property
     def is_empty(self) -> bool:
-        return not self.changes and not self.outside
+        return not self.changes and not self.outside and not self.generated

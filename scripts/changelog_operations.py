@@ -30,8 +30,7 @@ def _compare_request(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         label = f"request {key[0]} parameter"
         o, n = old_params.get(key), new_params.get(key)
         if o is not None and n is not None:
-            for change in _compare_schema(label, o.get("schema", {}), n.get("schema", {}), "request"):
-                out.append(change)
+            out += _compare_schema(f"{label} {key[1]}", o.get("schema", {}), n.get("schema", {}), "request", root="")
             o_req, n_req = bool(o.get("required")), bool(n.get("required"))
             if o_req != n_req:
                 detail = "optional → required" if n_req else "required → optional"
@@ -131,16 +130,28 @@ def _compare_operation(
             detail = f"{key} {_show(o_op.get(key, _MISSING))} → {_show(n_op.get(key, _MISSING))}"
             out.append(Change("operation", key, detail, False, "documentation only"))
     if not out:
-        other = [p for p, _, _ in _leaf_diff(o_inline, n_inline)]
+        other = [p for p, _, _ in _leaf_diff(o_inline, n_inline) if p != "operationId"]  # ids: see diff()
         if other:
             shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
             out.append(Change("operation", "other", f"other change: {shown}", False, "no effect on the client's calls"))
     return out
 
 
+def _effective(spec: Spec, path: str, op: dict[str, Any]) -> dict[str, Any]:
+    """``op`` with the parameters it really takes: the path item's, overridden by its own (same name and location)."""
+    shared = (spec["paths"].get(path) or {}).get("parameters") or []
+    if not shared:
+        return op
+    found: dict[tuple[Any, Any], Any] = {}
+    for raw in [*shared, *(op.get("parameters") or [])]:
+        param = deref(spec, raw)
+        found[(param.get("in"), param.get("name"))] = raw
+    return {**op, "parameters": list(found.values())}
+
+
 def _operations_by_id(spec: Spec) -> dict[str, tuple[str, str, dict[str, Any]]]:
     return {
-        str(op.get("operationId") or f"{method.upper()} {path}"): (path, method, op)
+        str(op.get("operationId") or f"{method.upper()} {path}"): (path, method, _effective(spec, path, op))
         for path, method, op in operations(spec)
     }
 

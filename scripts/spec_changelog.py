@@ -53,9 +53,15 @@ Outside the operations' reach -- ``info``, ``servers``, ``tags``, ``externalDocs
 components no operation uses -- changes are listed separately without a classification: they do not
 change the generated client.
 
+Parameters count at both levels (the path item's and the operation's own, which win), each reported by
+location and name with its required-ness. A changed ``title`` of an object or enum schema is BREAKING: the
+generated model class is named after it. ``update-spec`` also compares the generated trees' public names
+(``changelog_generated``): every module, class or function renamed or removed is BREAKING.
+
 Modules, one concern each: ``changelog_model`` (the result types), ``changelog_fields`` (reading one schema
 into fields), ``changelog_compare`` (comparing fields and the classification rules), ``changelog_operations``
-(parameters, bodies, responses, authentication, ``diff``); this one renders the result and is the command line.
+(parameters, bodies, responses, authentication, ``diff``), ``changelog_generated`` (generated names); this one
+renders the result and is the command line.
 
 Either spec may be JSON or YAML.
 
@@ -107,6 +113,13 @@ def render(changelog: Changelog, *, old_label: str = "old spec", new_label: str 
         lines += [f"  {o.where}: {o.detail}" for o in changelog.outside]
     else:
         lines.append("Outside the operations: no changes")
+    if changelog.generated:
+        n = sum(c.breaking for c in changelog.generated)
+        lines.append("")
+        lines.append(f"Generated core (names code imports): {len(changelog.generated)} change(s), {n} BREAKING")
+        for c in changelog.generated:
+            mark = "BREAKING    " if c.breaking else "non-breaking"
+            lines.append(f"  {mark}  {c.detail} — {c.reason}")
     return "\n".join(lines) + "\n"
 
 
@@ -128,6 +141,10 @@ def as_dict(changelog: Changelog) -> dict[str, Any]:
             for op in changelog.operations
         ],
         "outside": [{"where": o.where, "detail": o.detail} for o in changelog.outside],
+        "generated": [
+            {"where": c.where, "kind": c.kind, "detail": c.detail, "breaking": c.breaking, "reason": c.reason}
+            for c in changelog.generated
+        ],
     }
 
 

@@ -4,9 +4,12 @@
    path (or ``file://`` URL) read byte for byte. It must be an OpenAPI 3 document with ``paths``, in JSON or
    YAML. JSON is vendored byte for byte; YAML is converted to JSON (the vendored file stays JSON) and the
    provenance says so, with the sha256 and size of the YAML bytes it was converted from.
-2. Generate the client from it into a temporary folder (scripts/generate.py). If that fails, nothing is
-   replaced -- the vendored spec, ``openapi/PROVENANCE.json`` and ``_generated/`` stay exactly as they were --
-   and the generator's error is shown (exit 1).
+2. Generate the client from it into a temporary folder (scripts/generate.py), compare the generated
+   public names with the committed tree's, and run the contract check (scripts/contract_check.py): the
+   hand-written layer, with the new tree as its generated core, must import, resolve its operations
+   table, and make one valid call per operation through the client and the in-process local server.
+   If any of that fails, nothing is replaced -- the vendored spec, ``openapi/PROVENANCE.json`` and
+   ``_generated/`` stay exactly as they were -- and the error is shown (exit 1).
 3. Replace the vendored spec, record provenance (where it comes from, date, sha256, bytes, the sha256 it
    replaced, whether it was converted) and install the new tree. ``--source URL`` records the upstream
    location when the file given is a local copy of it (otherwise a temporary path would be recorded).
@@ -22,6 +25,7 @@ Usage: python scripts/update_spec.py SPEC [--source URL] [--dry-run] [--spec-pat
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -36,7 +40,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import contract_check
 import spec_changelog
+from changelog_generated import names_changes
 from check_drift import compare_trees
 from generate import GenerationError, generate
 from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, Spec, SpecFormat, parse_document, to_json_bytes
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
     import httpx
 
 MAX_SPEC_BYTES = 20 * 1024 * 1024
+check_contract = contract_check.check  # the step tests replace when they stand in for generation
 FETCH_TIMEOUT = 60.0
 
 
@@ -248,6 +255,12 @@ def update_spec(
             generate(staged_spec, staged_tree)
         except GenerationError as exc:
             raise _GenerationFailed(exc, changelog) from exc
+        if generated_dir.exists():
+            changelog = dataclasses.replace(changelog, generated=names_changes(generated_dir, staged_tree))
+            result_args["changelog"] = changelog
+        problems = check_contract(staged_tree)
+        if problems:
+            raise _ContractFailed(problems, changelog)
         files = tuple(_file_changes(staged_tree, generated_dir))
         if dry_run:
             return UpdateResult(**result_args, files=files, adopted=False)
@@ -285,6 +298,20 @@ def update_spec(
 class _GenerationFailed(UpdateError):
     def __init__(self, error: GenerationError, changelog: spec_changelog.Changelog) -> None:
         super().__init__(f"the new spec does not generate: {error}")
+        self.changelog = changelog
+
+
+class _ContractFailed(_GenerationFailed):
+    """The new tree generates, but the hand-written layer does not work with it."""
+
+    def __init__(self, problems: list[str], changelog: spec_changelog.Changelog) -> None:
+        UpdateError.__init__(
+            self,
+            "the hand-written layer does not work with the code the new spec generates "
+            "(fix the layer, or the spec in a pipeline step, then run update-spec again):\n"
+            + "\n".join(f"  - {p}" for p in problems),
+        )
+        self.problems = problems
         self.changelog = changelog
 
 

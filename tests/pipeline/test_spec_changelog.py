@@ -239,7 +239,7 @@ def test_changed_default_is_breaking_for_callers_that_omit_the_field(fixture_spe
 def test_a_limit_the_pipeline_cannot_read_is_flagged(fixture_spec: Spec, mutated: Mutate) -> None:
     log = diff(
         fixture_spec,
-        mutated(lambda s: request_props(s, GEN)["prompt"].update(description="Must be at most 1000 characters.")),
+        mutated(lambda s: request_props(s, GEN)["prompt"].update(description="Must be 1000 tokens long or shorter.")),
     )
     change = one(log, "createLCMGeneration")
     assert (change.kind, change.breaking) == ("unreadable-limit", True)
