@@ -28,6 +28,7 @@ from ._config import (
     APIKey,
     TimeoutTypes,
     check_max_retries,
+    is_loopback_host,
     resolve_api_key,
     resolve_base_url,
     resolve_timeout,
@@ -44,7 +45,8 @@ from ._errors import (
 from ._images import ImageInput
 from ._logging import logger, setup_logging, summarize
 from ._operations import Operation, operations
-from ._pool import AsyncShardedTransport, ShardedTransport
+from ._pool import AsyncShardedTransport, ShardedTransport, _ssl_context
+from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
 from ._redaction import redact, redact_error, redact_headers, redact_request, remember_key
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
 from ._result import RealtimeResult
@@ -103,6 +105,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         self._headers: dict[str, str] | None = None  # built at the first call (the key is read then)
         self._secret: str | None = None  # the key, once read (to cut it out of what is handed back)
         self._warned: set[str] = set()  # metadata warnings already logged at WARNING by this client
+        self._proxy: EnvironmentProxy | None = None  # the environment proxy requests go through (see _proxies)
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both (set the transport on your client)")
         if http_client is not None:
@@ -118,11 +121,25 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 raise ConfigurationError(
                     f"transport must be an httpx.{self._transport_type.__name__}, not {type(transport).__name__}"
                 )
-            # Our pool (``_pool``) unless a transport was given: httpx's own closes every idle connection once
-            # more than 20 are open. Mounted for all://, so environment proxies (per scheme) still win.
-            mounts = None if transport is not None else {"all://": _pool_for(self._http_client_type)}
-            self._http = self._http_client_type(transport=transport, timeout=self._timeout, mounts=mounts)  # type: ignore[arg-type]
+            self._http = self._make_http(transport)
             self._owns_http = True
+
+    def _make_http(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> HttpClientT:
+        """The httpx client this object owns. With ``transport``, that transport and no proxy. Else our pool
+        (``_pool``: httpx's own closes every idle connection once more than 20 are open), or the environment
+        proxy that applies to the base URL (``_proxies``: never one for a loopback base URL), decided here so
+        that what an error says about the proxy is what was used."""
+        make = self._http_client_type
+        if transport is not None:
+            return make(transport=transport, timeout=self._timeout)  # type: ignore[arg-type]
+        proxy = self._proxy = environment_proxy(self._base_url)
+        if proxy is not None:
+            mount = _proxy_transport(make, proxy, httpx.URL(self._base_url).host)
+            return make(timeout=self._timeout, mounts={"all://": mount}, trust_env=False)  # type: ignore[dict-item]
+        # No environment proxy applies. httpx may still find one in the system settings (macOS, Windows), which
+        # it does only with trust_env, and only when no proxy variable is set (they come first) and not loopback.
+        system = not is_loopback_host(httpx.URL(self._base_url).host) and not any_proxy_variable()
+        return make(timeout=self._timeout, mounts={"all://": _pool_for(make)}, trust_env=system)  # type: ignore[dict-item]
 
     # -- settings ----------------------------------------------------------------------------------------------------
 
@@ -237,14 +254,17 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         billed = (
             "" if outcome is Outcome.NOT_PROCESSED else "; the request was sent: it may have been processed and billed"
         )
+        via = f" through {self._proxy.describe()}" if self._proxy is not None else ""
         if isinstance(exc, httpx.TimeoutException):
             kind = type(exc).__name__.replace("Timeout", " timeout").strip().lower()
             return APITimeoutError(
-                f"{kind} on {where} (timeout {_fmt_timeout(call.timeout)}){billed}",
+                f"{kind} on {where} (timeout {_fmt_timeout(call.timeout)}){via}{billed}",
                 request=exc.request,
                 outcome=outcome,
             )
         detail = str(exc) or type(exc).__name__
+        if self._proxy is not None:  # say where it really went: a dead proxy looks like a dead server
+            detail += f" (through {self._proxy.describe()}; add the host to NO_PROXY to bypass it)"
         return APIConnectionError(
             f"connection failed on {where}: {type(exc).__name__}: {detail}{billed}",
             request=exc.request,
@@ -326,6 +346,23 @@ def _pool_for(
     client_type: type[httpx.Client] | type[httpx.AsyncClient],
 ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
     return AsyncShardedTransport() if client_type is httpx.AsyncClient else ShardedTransport()
+
+
+def _proxy_transport(
+    client_type: type[httpx.Client] | type[httpx.AsyncClient], proxy: EnvironmentProxy, host: str
+) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
+    url = proxy.url if "://" in proxy.url else f"http://{proxy.url}"
+    try:
+        if client_type is httpx.AsyncClient:
+            return httpx.AsyncHTTPTransport(proxy=url, verify=_ssl_context())
+        return httpx.HTTPTransport(proxy=url, verify=_ssl_context())
+    except ImportError:  # httpx: "Using SOCKS proxy, but the 'socksio' package is not installed"
+        raise ConfigurationError(
+            f"${proxy.variable}={proxy.shown} sends requests through a SOCKS proxy, which needs the socksio "
+            f"package: pip install 'httpx[socks]' (or unset {proxy.variable}, or add {host} to NO_PROXY)"
+        ) from None
+    except ValueError as exc:  # an unknown proxy scheme
+        raise ConfigurationError(f"${proxy.variable}={proxy.shown} is not a proxy httpx can use: {exc}") from None
 
 
 def _fmt_timeout(timeout: httpx.Timeout) -> str:
