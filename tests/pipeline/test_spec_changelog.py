@@ -344,3 +344,37 @@ def test_cli_json_and_fail_on_breaking(
     assert spec_changelog.main([str(old), str(new), "--fail-on-breaking"]) == 1
     assert "BREAKING" in capsys.readouterr().out
     assert spec_changelog.main([str(old), str(old), "--fail-on-breaking"]) == 0
+
+
+def test_a_required_path_level_parameter_is_breaking_and_fails_the_cli(
+    fixture_spec: Spec, mutated: Mutate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's example: declared on the path item, not the operation, it used to give "unchanged" and exit 0."""
+
+    def add(s: Spec) -> None:
+        s["paths"][UPSCALE]["parameters"] = [
+            {"name": "team", "in": "query", "required": True, "schema": {"type": "string"}}
+        ]
+
+    new = mutated(add)
+    change = one(diff(fixture_spec, new), "performAlchemyUpscaleLCM")
+    assert (change.where, change.kind, change.detail, change.breaking) == (
+        "request query parameter team",
+        "parameter-added",
+        "parameter added (required)",
+        True,
+    )
+    old_path = write_spec(tmp_path / "old.json", fixture_spec)
+    new_path = write_spec(tmp_path / "new.json", new)
+    assert spec_changelog.main([str(old_path), str(new_path), "--fail-on-breaking"]) == 1
+    assert "BREAKING      request query parameter team  parameter added (required)" in capsys.readouterr().out
+
+
+def test_a_changed_body_title_is_breaking(fixture_spec: Spec, mutated: Mutate) -> None:
+    """The issue's example: the title names the generated body class, so a new one renames it."""
+
+    def retitle(s: Spec) -> None:
+        s["paths"][GEN]["post"]["requestBody"]["content"]["application/json"]["schema"]["title"] = "LcmRequest"
+
+    change = one(diff(fixture_spec, mutated(retitle)), "createLCMGeneration")
+    assert (change.where, change.kind, change.breaking) == ("request (body)", "title", True)
