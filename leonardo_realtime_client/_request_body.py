@@ -78,14 +78,15 @@ def build_body(
     """The JSON body (spec names, only what was set), or one error listing every problem. No I/O."""
     from ._generated.models.lcm_generation_style import LcmGenerationStyle
     from ._generated.types import UNSET
-    from ._validation import json_numbers, validate_body
+    from ._validation import canonical_choice, json_numbers, operation_rule, validate_body
 
     image_url, mask_url, image_errors = _collect_images(operation, image, mask)
     problems = [violation for error in image_errors for violation in error.violations]
     kwargs: dict[str, Any] = {"width": UNSET, "height": UNSET}
     kwargs.update((name, value) for name, value in options.items() if value is not None)
     raw_style = kwargs.pop("style", None)
-    if raw_style is not None:
+    if raw_style is not None:  # any letter case: "cinematic" is sent as "CINEMATIC"
+        raw_style = canonical_choice(operation_rule(operation.operation_id)["fields"]["style"], raw_style)
         with contextlib.suppress(ValueError):  # not a style: reported by the validator below
             kwargs["style"] = LcmGenerationStyle(raw_style)
     if operation.name == "inpaint":

@@ -119,7 +119,7 @@ class SessionParams:
             if json_name is not None and value is not None:
                 body[json_name] = value
                 shown[json_name] = key
-        found = validate_body(self.operation_id, body, names=shown, allow_unknown=True)
+        found = validate_body(self.operation_id, body, names=shown, allow_unknown=True, any_case=True)
         if partial:  # fixed parameters: what is there must be valid; prompt may come with each submit
             found = [v for v in found if v.field in params]
         problems.extend(found)

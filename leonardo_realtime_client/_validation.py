@@ -11,12 +11,15 @@ import functools
 import math
 import re
 from collections.abc import Mapping
+from typing import TypeVar, cast
 
 from ._errors import Violation
 from ._generated.constraints import OPERATIONS, FieldRule, OperationRule
 from ._numbers import as_number
 
-__all__ = ["OPERATIONS", "allowed_text", "json_numbers", "operation_rule", "validate_body"]
+_V = TypeVar("_V")
+
+__all__ = ["OPERATIONS", "allowed_text", "canonical_choice", "json_numbers", "operation_rule", "validate_body"]
 
 
 def operation_rule(operation_id: str) -> OperationRule:
@@ -41,6 +44,30 @@ def allowed_text(rule: FieldRule) -> str:
     if rule["enum"] is not None:
         return "one of " + ", ".join(rule["enum"])
     return kind + _limits_text(rule)
+
+
+def canonical_choice(rule: FieldRule, value: _V) -> _V:
+    """An enum value in the spec's spelling when ``value`` names it in another letter case (``"cinematic"`` →
+    ``"CINEMATIC"``); anything else is returned unchanged, for the validator to judge.
+
+    The clients and the CLI accept enum values in any case; the local server, like the API, does not.
+    """
+    if rule["enum"] is None or not isinstance(value, str) or value in rule["enum"]:
+        return value
+    folded = value.casefold()
+    matches = [choice for choice in rule["enum"] if choice.casefold() == folded]
+    return cast(_V, matches[0]) if len(matches) == 1 else value
+
+
+def _did_you_mean(rule: FieldRule, value: object) -> str:
+    """``"; did you mean 'CINEMATIC'?"`` for a near miss of an enum value (a typo, another case); else ``""``."""
+    if rule["enum"] is None or not isinstance(value, str) or not value.strip():
+        return ""
+    import difflib  # only on this error path
+
+    by_folded = {choice.casefold(): choice for choice in rule["enum"]}
+    close = difflib.get_close_matches(value.strip().casefold(), by_folded, n=1, cutoff=0.6)
+    return f"; did you mean {by_folded[close[0]]!r}?" if close else ""
 
 
 def _limits_text(rule: FieldRule) -> str:
@@ -197,11 +224,14 @@ def validate_body(
     *,
     names: Mapping[str, str] | None = None,
     allow_unknown: bool = False,
+    any_case: bool = False,
 ) -> list[Violation]:
     """Every violation in a JSON request body (keys are the spec's JSON names).
 
     ``names`` maps JSON names to the names the caller used (``refineStrength`` → ``refine_strength``),
-    so messages speak the caller's language. ``None`` for a nullable field means "not set".
+    so messages speak the caller's language. ``None`` for a nullable field means "not set". ``any_case``
+    accepts enum values in any letter case (the clients send them in the spec's; see ``canonical_choice``).
+    An enum value that is near a valid one gets a "did you mean" in its message.
     """
     op = operation_rule(operation_id)
     fields = op["fields"]
@@ -213,13 +243,13 @@ def validate_body(
             if rule["required"]:
                 problems.append(Violation(shown, None, f"required: {allowed_text(rule)}"))
             continue
-        value = body[json_name]
+        value = canonical_choice(rule, body[json_name]) if any_case else body[json_name]
         if value is None:
             problems.append(Violation(shown, None, f"must not be null: {allowed_text(rule)}"))
         elif (wrong := _wrong_type(rule, value)) is not None:
             problems.append(Violation(shown, value, wrong))
         elif not _check(rule, value):
-            problems.append(Violation(shown, value, allowed_text(rule)))
+            problems.append(Violation(shown, value, allowed_text(rule) + _did_you_mean(rule, value)))
         elif why := _beyond_json(rule, as_number(value) if rule["type"] in ("integer", "number") else value):
             problems.append(Violation(shown, value, f"{allowed_text(rule)}; {why}"))
     if not allow_unknown:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from .._config import ENV_API_KEY, ENV_BASE_URL
+from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL
 from .._operations import OPERATION_IDS
 from ._canvas import canvas_command
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
@@ -33,7 +33,21 @@ Exit status:
 """
 
 
-@click.group(context_settings=_CONTEXT, epilog=_EPILOG)
+class _Group(click.Group):
+    """A group whose command list shows each command's whole first sentence (wrapped), never cut with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group, context_settings=_CONTEXT, epilog=_EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="leonardo-realtime")
 def cli() -> None:
     """Leonardo.AI Realtime Canvas from the shell: generate, refine, inpaint and upscale images, one or a
@@ -141,13 +155,14 @@ def _connection_options() -> list[click.Parameter]:
             ["--timeout"],
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help="Per-request timeout (default: the client's).",
+            help=f"Per-request timeout in seconds (default: {DEFAULT_TIMEOUT.read:g}, and "
+            f"{DEFAULT_TIMEOUT.connect:g} to connect).",
         ),
         click.Option(
             ["--max-retries"],
             type=click.IntRange(min=0),
             metavar="N",
-            help="Retries of a failed request (default: the client's).",
+            help=f"Retries of a failed request (default: {DEFAULT_MAX_RETRIES}).",
         ),
         click.Option(
             ["--allow-insecure-http"],

@@ -23,6 +23,7 @@ __all__ = [
     "STDIO",
     "Source",
     "check_pillow_for",
+    "drop_own_outputs",
     "encode_for",
     "plan_outputs",
     "read_source",
@@ -39,10 +40,11 @@ _MAX_LISTED = 10
 
 @attrs.frozen
 class Source:
-    """One input: a file, or standard input (``path is None``)."""
+    """One input: a file, or standard input (``path is None``); ``found`` when a folder or glob brought it in."""
 
     label: str
     path: Path | None
+    found: bool = False
 
     @property
     def stem(self) -> str:
@@ -71,11 +73,11 @@ def resolve_inputs(args: Sequence[str]) -> list[Source]:
     problems: list[str] = []
     stdin_used = False
 
-    def add(path: Path) -> None:
+    def add(path: Path, *, found: bool = False) -> None:
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            sources.append(Source(str(path), path))
+            sources.append(Source(str(path), path, found))
 
     for arg in args:
         if arg == STDIO:
@@ -92,13 +94,13 @@ def resolve_inputs(args: Sequence[str]) -> list[Source]:
             if not images:
                 problems.append(f"{arg}: folder has no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
             for image in images:
-                add(image)
+                add(image, found=True)
         elif glob.has_magic(arg):
             matches = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
             if not matches:
                 problems.append(f"{arg}: no file matches")
             for match in matches:
-                add(match)
+                add(match, found=True)
         elif path.exists():
             problems.append(f"{arg}: not a regular file")
         else:
@@ -108,6 +110,34 @@ def resolve_inputs(args: Sequence[str]) -> list[Source]:
     if not sources:
         raise click.UsageError("no input given: pass image files, folders, globs or '-' for standard input")
     return sources
+
+
+def drop_own_outputs(
+    sources: Sequence[Source], *, commands: Sequence[str], name_templates: Sequence[str]
+) -> tuple[list[Source], list[Source]]:
+    """Leave out files that a folder or glob brought in but that are this tool's own outputs.
+
+    A found file is left out when it is what another input of the run writes next to itself under one of
+    ``name_templates`` for one of ``commands`` (``sketch-refine.jpg`` beside ``sketch.png``): without ``-o`` the
+    outputs land next to the inputs, and a rerun over the folder would otherwise send them (and pay for them) as
+    new inputs. Files named one by one are always kept. Returns (kept, left out).
+    """
+    own: set[Path] = set()
+    for index, source in enumerate(sources, 1):
+        if source.path is None:
+            continue
+        for command in commands:
+            for template in name_templates:
+                try:
+                    own.add((source.path.parent / _render_name(template, source, command, index)).resolve())
+                except click.BadParameter:  # a bad --name is reported where the outputs are planned
+                    continue
+    kept: list[Source] = []
+    left_out: list[Source] = []
+    for source in sources:
+        mine = source.found and source.path is not None and source.path.resolve() in own
+        (left_out if mine else kept).append(source)
+    return kept, left_out
 
 
 def _render_name(template: str, source: Source, command: str, index: int) -> str:

@@ -17,12 +17,13 @@ import click
 from .._errors import Violation
 from .._generated.constraints import FieldRule
 from .._operations import snake_case
-from .._validation import allowed_text, operation_rule, validate_body
+from .._validation import allowed_text, canonical_choice, operation_rule, validate_body
 
 __all__ = [
     "IMAGE_FIELDS",
     "field_options",
     "kwarg_name",
+    "missing_options",
     "operation_fields",
     "option_name",
     "request_arguments",
@@ -119,6 +120,21 @@ def field_options(operation_id: str) -> list[click.Option]:
     return options
 
 
+def missing_options(operation_id: str, params: Mapping[str, Any]) -> list[str]:
+    """The required options left out (``-p/--prompt``, ``-m/--mask``), as ``--help`` names them."""
+    missing: list[str] = []
+    for json_name, rule in operation_fields(operation_id).items():
+        if not rule["required"] or json_name == "imageDataUrl":
+            continue
+        if json_name == "maskDataUrl":
+            if params.get("mask") is None:
+                missing.append("-m/--mask (the mask image, white = repaint)")
+        elif params.get(_param_name(json_name)) is None:
+            short = f"{_SHORT[json_name]}/" if json_name in _SHORT else ""
+            missing.append(f"{short}{option_name(json_name)} ({_meaning(rule).rstrip('.').lower()})")
+    return missing
+
+
 def _convert(rule: FieldRule, raw: Any) -> Any:
     """Text → the field's JSON type when it parses; otherwise the text itself, for the validator to reject."""
     if not isinstance(raw, str):
@@ -141,9 +157,7 @@ def _convert(rule: FieldRule, raw: Any) -> Any:
             return raw
         return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
     if rule["enum"] is not None:
-        for choice in rule["enum"]:
-            if choice.lower() == text.lower():
-                return choice
+        return canonical_choice(rule, text)  # any letter case, as the library accepts
     return raw
 
 

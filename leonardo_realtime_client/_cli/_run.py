@@ -16,14 +16,23 @@ from typing import Any, NoReturn
 import attrs
 import click
 
-from .._errors import ConfigurationError, LeonardoError, ValidationError, Violation
+from .._errors import ConfigurationError, LeonardoError, ValidationError
 from .._operations import OPERATION_IDS
 from .._redaction import redact
 from ._batch import Item, run_batch
 from ._env import CliEnv, Connection, read_api_key
 from ._exit import ExitCode, batch_exit_code
-from ._files import STDIO, Source, check_pillow_for, plan_outputs, read_source, resolve_inputs
-from ._params import operation_fields, request_arguments
+from ._files import (
+    STDIO,
+    Source,
+    check_pillow_for,
+    drop_own_outputs,
+    plan_outputs,
+    read_source,
+    resolve_inputs,
+)
+from ._hints import base_url_hint
+from ._params import missing_options, request_arguments
 from ._report import Reporter, batch_json, dump_json, error_json, violations_text
 
 __all__ = ["DEFAULT_NAME", "run_operation"]
@@ -112,7 +121,22 @@ def prepare(command: str, p: dict[str, Any]) -> Plan:
         raise click.UsageError("--overwrite and --skip-existing contradict each other; pick one")
     if p["json_output"] and p["output"] == STDIO:
         raise click.UsageError("--json and -o - both want standard output; write the image to a file")
-    sources = resolve_inputs(p["inputs"])
+    missing = missing_options(operation_id, p)
+    if missing:  # a forgotten option is a usage error (exit 2), not a constraint violation
+        raise click.UsageError(f"missing option{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    sources, left_out = drop_own_outputs(
+        resolve_inputs(p["inputs"]),
+        commands=list(OPERATION_IDS),
+        name_templates=list(dict.fromkeys([p["name_template"], DEFAULT_NAME])),
+    )
+    if left_out:
+        shown = ", ".join(s.label for s in left_out[:5]) + (
+            f" … and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        )
+        click.echo(
+            f"left out {len(left_out)} earlier output(s) found among the inputs: {shown} (name a file to send it)",
+            file=sys.stderr,
+        )
     masks = _mask_sources(p.get("mask"), sources)
     targets, skip = plan_outputs(
         sources,
@@ -126,8 +150,6 @@ def prepare(command: str, p: dict[str, Any]) -> Plan:
     check_pillow_for(targets)
 
     kwargs, violations = request_arguments(operation_id, p)
-    if "maskDataUrl" in operation_fields(operation_id) and p.get("mask") is None:
-        violations.insert(0, Violation("--mask", None, "required: a mask image file (white = repaint)"))
     if violations:
         error = ValidationError(violations, operation=operation_id)
         click.echo(_error_line(violations_text(error, what=command)), file=sys.stderr)
@@ -268,6 +290,9 @@ def finish(
     if interrupted:
         code = ExitCode.INTERRUPTED
     reporter.summary(items, elapsed=elapsed, interrupted=interrupted, code=code)
+    hint = None if plan.conn.local else base_url_hint(plan.conn.base_url, (i.error for i in items))
+    if hint is not None:
+        click.echo(click.style(hint, fg="yellow"), file=sys.stderr)
     if json_report:
         doc = batch_json(
             plan.command,

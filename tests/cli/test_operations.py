@@ -68,25 +68,42 @@ def test_inpaint_missing_masks_are_a_usage_error_before_sending(run: Cli, fake: 
     assert fake.calls == []
 
 
-def test_inpaint_without_mask_is_listed_with_the_other_violations(run: Cli, fake: FakeCanvas, workdir: Path) -> None:
+def test_inpaint_without_mask_is_a_usage_error(run: Cli, fake: FakeCanvas, workdir: Path) -> None:
     (src,) = make_inputs(workdir, 1)
     result = run("inpaint", src, "-p", "x", "--steps", "99")
-    assert result.exit_code == ExitCode.VALIDATION
-    assert "--mask = None: required" in result.stderr
-    assert "--steps = 99: an integer from 4 to 16" in result.stderr
+    assert result.exit_code == ExitCode.USAGE  # a forgotten option, before any limit is judged
+    assert "missing option: -m/--mask (the mask image, white = repaint)" in result.stderr
     assert fake.calls == []
+
+
+@pytest.mark.parametrize("command", ["generate", "refine", "upscale"])
+def test_a_forgotten_prompt_is_a_usage_error(run: Cli, fake: FakeCanvas, workdir: Path, command: str) -> None:
+    (src,) = make_inputs(workdir, 1)
+    result = run(command, src, "--steps", "8")
+    assert result.exit_code == ExitCode.USAGE  # was 3, as if the prompt broke a limit
+    assert "missing option: -p/--prompt (what to draw)" in result.stderr
+    assert "= None" not in result.stderr
+    assert fake.calls == []
+
+
+def test_every_forgotten_option_is_named_at_once(run: Cli, fake: FakeCanvas, workdir: Path) -> None:
+    (src,) = make_inputs(workdir, 1)
+    result = run("inpaint", src, "--json")
+    assert result.exit_code == ExitCode.USAGE
+    assert "missing options: -m/--mask (the mask image, white = repaint), -p/--prompt (what to draw)" in result.stderr
+    assert json.loads(result.stdout)["exit_code"] == ExitCode.USAGE  # scripts get a report too
 
 
 def test_every_violation_is_listed_at_once_and_nothing_is_sent(run: Cli, fake: FakeCanvas, workdir: Path) -> None:
     make_inputs(workdir, 3)
     result = run(
-        "refine", ".", "--guidance", "50", "--steps", "abc", "--width", "700", "--style", "pastel", "--strength", "0"
-    )
+        "refine", ".", "-p", "x", "--guidance", "50", "--steps", "abc", "--width", "700", "--style", "pastel",
+        "--strength", "0",
+    )  # fmt: skip
     assert result.exit_code == ExitCode.VALIDATION
     err = result.stderr
-    assert "6 invalid arguments for refine (nothing was sent):" in err
+    assert "5 invalid arguments for refine (nothing was sent):" in err
     for line in (
-        "--prompt = None: required: a string",
         "--guidance = 50: a number from 0.5 to 20",
         "--steps = 'abc': an integer from 4 to 16",
         "--width = 700: one of 512, 640, 1024",
