@@ -127,7 +127,7 @@ def test_every_option_is_sent_under_its_json_name() -> None:
     assert b'"steps":8,' in recorder.requests[-1].content
 
 
-@pytest.mark.parametrize("style", [["ANIME"], 3, "anime", ""])
+@pytest.mark.parametrize("style", [["ANIME"], 3, "ANIME ", "animee", ""])  # "anime": any case is accepted
 def test_a_style_that_is_not_one_is_reported(style: object) -> None:
     recorder = Recorder()
     with client(recorder) as canvas, pytest.raises(ValidationError) as caught:
