@@ -92,7 +92,6 @@ class CanvasConfig:
     max_fps: float = DEFAULT_MAX_FPS
     throttle_ms: int = DEFAULT_THROTTLE_MS
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
-    frame_size: tuple[int, int] = (512, 512)
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     access_token: str | None = attrs.field(default=None, repr=False)
     secret: str | None = attrs.field(default=None, repr=False)

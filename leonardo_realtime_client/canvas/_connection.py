@@ -92,7 +92,6 @@ class CanvasConnection:
             max_fps=config.max_fps,
             throttle_ms=config.throttle_ms,
             backend=config.backend,
-            frame_size=config.frame_size,
         )
         self._post({"type": "hello", **settings})
         self._post_stats()

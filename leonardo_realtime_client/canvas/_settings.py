@@ -106,9 +106,7 @@ def control_specs() -> list[dict[str, Any]]:
     return list(controls.values())
 
 
-def page_settings(
-    *, budget: str | None, max_fps: float, throttle_ms: int, backend: str, frame_size: tuple[int, int]
-) -> dict[str, Any]:
+def page_settings(*, budget: str | None, max_fps: float, throttle_ms: int, backend: str) -> dict[str, Any]:
     """Everything the page is told at start (no secret: the key stays in the Python process)."""
     return {
         "operations": list(OPERATION_IDS),
@@ -118,5 +116,4 @@ def page_settings(
         "max_fps": max_fps,
         "throttle_ms": throttle_ms,
         "backend": backend,
-        "frame_size": list(frame_size),
     }

@@ -10,24 +10,25 @@ Skips only where the browser cannot be installed (not root, or no apt-get), sayi
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from leonardo_realtime_client import AsyncRealtimeCanvas
 from leonardo_realtime_client.canvas import CanvasConfig, running_canvas
-from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, LocalTransport, ServerConfig
+from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, Faults, LocalTransport, ServerConfig
 
 from .conftest import MARKER_KEY
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page, Request, Response, WebSocket
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, WebSocket
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -99,16 +100,36 @@ class Seen:
         self.frames_sent.append(payload)
 
 
-@pytest.fixture
-def canvas_url() -> Iterator[str]:
-    server = ServerConfig(require_token=MARKER_KEY)  # the stand-in accepts only the marker key: it is really used
+@contextlib.contextmanager
+def _canvas(server: ServerConfig | None = None, **options: Any) -> Iterator[str]:
+    """The canvas on 127.0.0.1 over the in-process stand-in, which accepts only the marker key (so it is used)."""
+    server = server or ServerConfig(require_token=MARKER_KEY)
 
     def factory() -> AsyncRealtimeCanvas:
         transport = LocalTransport(server)
         return AsyncRealtimeCanvas(api_key=MARKER_KEY, base_url=IN_PROCESS_BASE_URL, transport=transport, max_retries=0)
 
-    config = CanvasConfig(client_factory=factory, backend="local stand-in", secret=MARKER_KEY, access_token=TOKEN)
+    config = CanvasConfig(client_factory=factory, secret=MARKER_KEY, access_token=TOKEN, **options)
     with running_canvas(config) as url:
+        yield f"{url}?token={TOKEN}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    executable = _browser_or_skip()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def canvas_url() -> Iterator[str]:
+    with _canvas() as url:
         yield url
 
 
@@ -149,73 +170,68 @@ def _zigzag(y: float, teeth: int = 6) -> list[tuple[float, float]]:
     return [(0.1 + 0.8 * i / (2 * teeth), y + (0.12 if i % 2 else 0.0)) for i in range(2 * teeth + 1)]
 
 
-def test_draw_and_watch_the_output_follow_in_chromium(canvas_url: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    executable = _browser_or_skip()
+def test_draw_and_watch_the_output_follow_in_chromium(browser: Browser, canvas_url: str) -> None:
     seen = Seen()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 880}, has_touch=True)
-            seen.watch(page)
-            page.goto(f"{canvas_url}?token={TOKEN}")
-            page.wait_for_selector("#params textarea", timeout=WAIT_MS)  # the controls came from the server
+    page = browser.new_page(viewport={"width": 1400, "height": 880}, has_touch=True)
+    try:
+        seen.watch(page)
+        page.goto(canvas_url)
+        page.wait_for_selector("#params textarea", timeout=WAIT_MS)  # the controls came from the server
 
-            _stroke(page, _zigzag(0.15))
-            page.wait_for_function("document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS)
-            first = page.eval_on_selector("#output", "img => img.src")
+        _stroke(page, _zigzag(0.15))
+        page.wait_for_function("() => document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS)
+        first = page.eval_on_selector("#output", "img => img.src")
 
-            # Mid-drawing: a second stroke, the picture following, caught for the README.
-            box = page.locator("#pad").bounding_box()
-            assert box is not None
-            _stroke(page, _zigzag(0.55, teeth=4))
-            page.wait_for_function("src => document.getElementById('output').src !== src", arg=first, timeout=WAIT_MS)
-            page.wait_for_function(
-                "() => /\\d+ ms/.test(document.querySelector('[data-stat=latency_p50_ms]').textContent)",
-                timeout=WAIT_MS,
-            )
-            page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.85 * box["height"])
-            page.mouse.down()
-            page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=6)
-            page.wait_for_function(
-                "src => document.getElementById('output').src !== src",
-                arg=page.eval_on_selector("#output", "img => img.src"),
-                timeout=WAIT_MS,
-            )
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
-            page.mouse.up()
+        # Mid-drawing: a second stroke, the picture following, caught for the README.
+        box = page.locator("#pad").bounding_box()
+        assert box is not None
+        _stroke(page, _zigzag(0.55, teeth=4))
+        page.wait_for_function("src => document.getElementById('output').src !== src", arg=first, timeout=WAIT_MS)
+        page.wait_for_function(
+            "() => /\\d+ ms/.test(document.querySelector('[data-stat=latency_p50_ms]').textContent)",
+            timeout=WAIT_MS,
+        )
+        page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.85 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=6)
+        page.wait_for_function(
+            "src => document.getElementById('output').src !== src",
+            arg=page.eval_on_selector("#output", "img => img.src"),
+            timeout=WAIT_MS,
+        )
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))
+        page.mouse.up()
 
-            # Touch and pen draw too: each adds a frame the server counts.
-            before = _frames(page)
-            page.touchscreen.tap(box["x"] + 0.8 * box["width"], box["y"] + 0.9 * box["height"])
-            page.wait_for_function(f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {before}")
-            before = _frames(page)
-            _pen_stroke(page, (0.6, 0.92), (0.9, 0.8), pressure=0.9)
-            page.wait_for_function(f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {before}")
+        # Touch and pen draw too: each adds a frame the server counts.
+        before = _frames(page)
+        page.touchscreen.tap(box["x"] + 0.8 * box["width"], box["y"] + 0.9 * box["height"])
+        page.wait_for_function(f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {before}")
+        before = _frames(page)
+        _pen_stroke(page, (0.6, 0.92), (0.9, 0.8), pressure=0.9)
+        page.wait_for_function(f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {before}")
 
-            latency = page.text_content("[data-stat=latency_p50_ms]")
-            spent = Decimal(page.text_content("[data-stat=spent]") or "0")
-            budget = page.text_content("[data-stat=budget]")
-            sent = int(page.text_content("[data-stat=sent]") or "0")
+        latency = page.text_content("[data-stat=latency_p50_ms]")
+        spent = Decimal(page.text_content("[data-stat=spent]") or "0")
+        budget = page.text_content("[data-stat=budget]")
+        sent = int(page.text_content("[data-stat=sent]") or "0")
 
-            # Inpaint: the brush now paints the mask layer; the result says it was an inpaint.
-            page.check("input[name=operation][value=inpaint]")
-            _stroke(page, _zigzag(0.4, teeth=3))
-            page.wait_for_function(
-                "() => document.getElementById('output-caption').textContent.includes('(inpaint)')", timeout=WAIT_MS
-            )
-            # Upscale the current output on the button; the download link offers it.
-            page.click("#upscale")
-            page.wait_for_function(
-                "() => document.getElementById('output-caption').textContent.startsWith('Upscaled')", timeout=WAIT_MS
-            )
-            size = page.eval_on_selector("#output", "img => [img.naturalWidth, img.naturalHeight]")
-            download = page.get_attribute("#download", "href") or ""
-            seen.add(page.content())
-        finally:
-            browser.close()
+        # Inpaint: the brush now paints the mask layer; the result says it was an inpaint.
+        page.check("input[name=operation][value=inpaint]")
+        _stroke(page, _zigzag(0.4, teeth=3))
+        page.wait_for_function(
+            "() => document.getElementById('output-caption').textContent.includes('(inpaint)')", timeout=WAIT_MS
+        )
+        # Upscale the current output on the button; the download link offers it.
+        page.click("#upscale")
+        page.wait_for_function(
+            "() => document.getElementById('output-caption').textContent.startsWith('Upscaled')", timeout=WAIT_MS
+        )
+        size = page.eval_on_selector("#output", "img => [img.naturalWidth, img.naturalHeight]")
+        download = page.get_attribute("#download", "href") or ""
+        seen.add(page.content())
+    finally:
+        page.close()
 
     assert latency is not None
     assert latency.endswith(" ms")
@@ -235,3 +251,93 @@ def test_draw_and_watch_the_output_follow_in_chromium(canvas_url: str) -> None:
     assert seen.contains(TOKEN)  # the probe sees what went over the socket's URL...
     assert not seen.contains(MARKER_KEY)  # ...and the key is nowhere in it
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def _last_drawing(seen: Seen) -> bytes:
+    return next(f for f in reversed(seen.frames_sent) if isinstance(f, bytes) and f[:1] == b"\x01")
+
+
+def _wait_frames_above(page: Page, count: int) -> None:
+    page.wait_for_function(
+        f"() => Number(document.querySelector('[data-stat=frames]').textContent) > {count}", timeout=WAIT_MS
+    )
+
+
+def test_upload_eraser_clear_and_undo(browser: Browser, canvas_url: str, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    picture = tmp_path / "start.png"
+    img = Image.new("RGB", (300, 200), (150, 190, 235))
+    ImageDraw.Draw(img).ellipse((100, 40, 200, 140), fill=(250, 200, 60))
+    img.save(picture)
+    seen = Seen()
+    page = browser.new_page(viewport={"width": 1400, "height": 880})
+    try:
+        seen.watch(page)
+        page.goto(canvas_url)
+        page.wait_for_selector("#params textarea", timeout=WAIT_MS)
+        page.set_input_files("#upload", str(picture))  # a picture to start from
+        _wait_frames_above(page, 0)
+        uploaded = _last_drawing(seen)
+        page.fill("#colour", "#c0392b")
+        page.fill("#size", "40")
+        # One click is one change, so one frame: each step below waits for exactly the next frame.
+        box = page.locator("#pad").bounding_box()
+        assert box is not None
+        spot = (box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
+        page.mouse.click(*spot)
+        _wait_frames_above(page, 1)
+        drawn = _last_drawing(seen)
+        page.check("input[name=tool][value=eraser]")
+        page.mouse.click(*spot)
+        _wait_frames_above(page, 2)
+        erased = _last_drawing(seen)
+        page.click("#clear")
+        _wait_frames_above(page, 3)
+        cleared = _last_drawing(seen)
+        page.click("#undo")
+        _wait_frames_above(page, 4)
+        undone = _last_drawing(seen)
+        page.wait_for_function("() => document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS)
+    finally:
+        page.close()
+    assert seen.console_errors == []
+    assert len({uploaded, drawn, erased, cleared}) == 4  # each tool changed the drawing
+    assert undone == erased  # undo restored the drawing exactly as it was before the clear
+    assert len(cleared) < len(uploaded)  # a white page compresses far better than the picture
+
+
+def test_a_429_shows_its_countdown_and_the_budget_its_end(browser: Browser) -> None:
+    # The first request gets 429 with Retry-After: 3 (real seconds: the session pauses, the page counts down);
+    # the budget has room for two results (2 x 0.0147 of 0.03), so the third drawing is not sent.
+    server = ServerConfig(require_token=MARKER_KEY, faults=Faults(script=["rate_limit"], retry_after=3))
+    seen = Seen()
+    with _canvas(server, budget="0.03") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 880})
+        try:
+            seen.watch(page)
+            page.goto(url)
+            page.wait_for_selector("#params textarea", timeout=WAIT_MS)
+            _stroke(page, _zigzag(0.2))
+            page.wait_for_function(
+                "() => document.getElementById('message').textContent.includes('rate limited (429)')", timeout=WAIT_MS
+            )
+            countdown = page.text_content("#message") or ""
+            page.wait_for_function(
+                "() => document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS
+            )
+            first = page.eval_on_selector("#output", "img => img.src")
+            _stroke(page, _zigzag(0.5))
+            page.wait_for_function("src => document.getElementById('output').src !== src", arg=first, timeout=WAIT_MS)
+            _stroke(page, _zigzag(0.8))
+            page.wait_for_function(
+                "() => document.getElementById('message').textContent.includes('budget reached')", timeout=WAIT_MS
+            )
+            errors = page.text_content("[data-stat=errors]")
+            spent = page.text_content("[data-stat=spent]")
+        finally:
+            page.close()
+    assert "sending resumes in" in countdown
+    assert errors == "1"
+    assert spent == "0.0294"
+    assert seen.console_errors == []
