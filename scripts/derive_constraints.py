@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import generated_surface
-from limits_prose import DocumentedLimits, documented_limits
+from limits_prose import DocumentedLimits, documented_limits, states_a_limit
 from spec_tools import Spec, deref, operations
 
 HEADER = '''"""The Realtime Canvas request constraints, derived from the spec (keywords and description text).
@@ -93,6 +93,24 @@ _SCALARS = {"string", "number", "integer", "boolean"}
 _INFORMATIONAL = {"description", "title", "example", "examples", "externalDocs", "deprecated", "readOnly", "writeOnly"}
 
 
+_REF_NOTES = {"description", "title", "example", "examples", "summary"}
+
+
+def _check_ref_siblings(schema: Any, where: str) -> None:
+    """Refuse what sits beside a ``$ref`` and would be dropped: the generator ignores ``$ref`` siblings."""
+    if not (isinstance(schema, dict) and "$ref" in schema):
+        return
+    ignored = sorted(k for k in schema if k != "$ref" and k not in _REF_NOTES and not str(k).startswith("x-"))
+    description = schema.get("description")
+    if isinstance(description, str) and states_a_limit(description):
+        ignored.append(f"a limit in its description ({description!r})")
+    if ignored:
+        raise ValueError(
+            f"{where}: {', '.join(ignored)} beside a $ref: the generator ignores what sits beside a $ref, so the "
+            "limit would be dropped; put it in the referenced schema, or wrap the $ref in allOf"
+        )
+
+
 def resolve(spec: Spec, schema: Any, where: str, depth: int = 0) -> dict[str, Any]:
     """``schema`` with ``$ref`` followed and ``allOf`` merged into one schema, recursively.
 
@@ -101,6 +119,7 @@ def resolve(spec: Spec, schema: Any, where: str, depth: int = 0) -> dict[str, An
     """
     if depth > 32:
         raise ValueError(f"{where}: $ref/allOf nested more than 32 deep (a cycle?)")
+    _check_ref_siblings(schema, where)
     node = deref(spec, schema)
     if not isinstance(node, dict):
         raise ValueError(f"{where}: a schema must be an object, got {node!r}")

@@ -159,6 +159,11 @@ def _choices(found: _Found, head: str, last: str | None) -> tuple[int, ...]:
     return tuple(int(found.number(v)) for v in values)
 
 
+def states_a_limit(description: str) -> bool:
+    """Whether any sentence of ``description`` looks like a limit (whether or not it can be read)."""
+    return any((_NUMBER_TOKEN.search(s) and _LIMIT_WORDS.search(s)) or _MUST.search(s) for s in sentences(description))
+
+
 def sentences(description: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(description) if s.strip()]
 

@@ -301,3 +301,29 @@ def test_a_table_whose_fields_differ_from_the_generated_models_is_refused(fixtur
     assert "createLCMGeneration: the table's fields and the generated CreateLcmGenerationBody model's differ" in message
     assert "only in the model: ['guidance', 'height', 'imageDataUrl'," in message
     assert "performAlchemyUpscaleLCM: 1 parameter(s) in the table (team), but the generated function takes 0" in message
+
+
+@pytest.mark.parametrize(
+    ("sibling", "named"),
+    [
+        ({"maximum": 100}, "maximum beside a $ref"),
+        ({"nullable": False, "minimum": 0}, "minimum, nullable beside a $ref"),
+        ({"description": "Must be at most 100."}, "a limit in its description ('Must be at most 100.') beside a $ref"),
+    ],
+)
+def test_a_limit_beside_a_ref_fails_instead_of_being_dropped(
+    fixture_spec: Spec, sibling: dict[str, Any], named: str
+) -> None:
+    """openapi-python-client ignores what sits beside a $ref, so the table would silently lose the limit."""
+    spec = copy.deepcopy(fixture_spec)
+    request_props(spec, GEN)["seed"].update(sibling)
+    with pytest.raises(ValueError, match=r"createLCMGeneration\.seed: ") as info:
+        derive_constraints.derive(spec)
+    assert named in str(info.value)
+    assert "wrap the $ref in allOf" in str(info.value)
+
+
+def test_a_plain_description_beside_a_ref_is_fine(fixture_spec: Spec) -> None:
+    spec = copy.deepcopy(fixture_spec)
+    request_props(spec, GEN)["seed"]["description"] = "A seed for repeatable results."
+    assert fields(spec)["seed"] == fields(fixture_spec)["seed"]

@@ -259,6 +259,14 @@ CASES = [
         "fails: createLCMGeneration.steps: a limit this pipeline cannot read: 'Steps: 4 to 16 recommended.'",
     ),
     Case(
+        "limit-beside-a-ref",
+        "3",
+        lambda s: request_props(s, GEN)["seed"].update(maximum=100),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: createLCMGeneration.seed: maximum beside a $ref: the generator ignores what sits beside a $ref",
+    ),
+    Case(
         "range-widened",
         "3",
         lambda s: set_range(s, GEN, "steps", "between 4 and 16", "between 2 and 32"),

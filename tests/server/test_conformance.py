@@ -78,6 +78,20 @@ def _tightened(spec: dict[str, Any]) -> dict[str, Any]:
                 prop["minimum"] = rule["minimum"]
             if rule["maximum"] is not None:
                 prop["maximum"] = rule["maximum"]
+            # The keywords the table carries beyond ranges (none in today's spec): the same limits for schemathesis.
+            for key, keyword in (
+                ("multiple_of", "multipleOf"),
+                ("min_length", "minLength"),
+                ("max_length", "maxLength"),
+            ):
+                if rule[key] is not None:  # type: ignore[literal-required]
+                    prop[keyword] = rule[key]  # type: ignore[literal-required]
+            if rule["pattern"] is not None:
+                prop["pattern"] = rule["pattern"]
+            if rule["exclusive_minimum"] is not None:  # OpenAPI 3.0's form: a flag beside minimum
+                prop["minimum"], prop["exclusiveMinimum"] = rule["exclusive_minimum"], True
+            if rule["exclusive_maximum"] is not None:
+                prop["maximum"], prop["exclusiveMaximum"] = rule["exclusive_maximum"], True
             if (
                 rule["type"] == "integer" and rule["choices"] is None
             ):  # validate_body also refuses integers JSON cannot carry in 64 bits

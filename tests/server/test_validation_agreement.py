@@ -51,6 +51,17 @@ def bad_values(rule: FieldRule) -> Iterator[tuple[str, object]]:
         yield "not-a-choice", max(rule["choices"]) + 1
     if rule["enum"] is not None:
         yield "not-in-enum", "NOT_" + rule["enum"][0]
+    # The keywords beyond ranges (none in today's spec; covered here as soon as the spec states one).
+    if rule["exclusive_minimum"] is not None:
+        yield "at-exclusive-min", rule["exclusive_minimum"]
+    if rule["exclusive_maximum"] is not None:
+        yield "at-exclusive-max", rule["exclusive_maximum"]
+    if kind == "integer" and rule["multiple_of"] is not None and rule["multiple_of"] > 1:
+        yield "off-step", rule["multiple_of"] + 1
+    if rule["min_length"]:
+        yield "too-short", "x" * (rule["min_length"] - 1)
+    if rule["max_length"] is not None:
+        yield "too-long", "x" * (rule["max_length"] + 1)
 
 
 def good_values(rule: FieldRule) -> Iterator[tuple[str, object]]:
@@ -63,6 +74,10 @@ def good_values(rule: FieldRule) -> Iterator[tuple[str, object]]:
         yield "smallest-choice", min(rule["choices"])
     if rule["enum"] is not None:
         yield "last-enum", rule["enum"][-1]
+    if rule["min_length"] is not None:
+        yield "shortest", "x" * rule["min_length"]
+    if rule["max_length"] is not None:
+        yield "longest", "x" * rule["max_length"]
     if rule["nullable"] and not rule["required"]:
         yield "null", None
 
