@@ -14,6 +14,7 @@ import httpx
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._errors import LeonardoError, Outcome
+from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._result import RealtimeResult
@@ -74,11 +75,29 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             transport=transport,
             allow_insecure_http=allow_insecure_http,
         )
+        # Our own pool follows the event loop that uses it (see _event_loops); a transport of yours is yours.
+        self._loops: LoopBinding | None = LoopBinding() if http_client is None and transport is None else None
+        self._closed_by_caller = False
 
     async def aclose(self) -> None:
-        """Close the httpx client made by this object (a client you passed in stays open)."""
-        if self._owns_http:
+        """Close the httpx client made by this object (a client you passed in stays open). Works from any event
+        loop, also after the ``asyncio.run()`` that used the client has returned."""
+        self._closed_by_caller = True
+        if not self._owns_http:
+            return
+        if self._loops is not None and self._loops.needs_new_pool():
+            return  # the pool belonged to a loop that is gone: it was closed there when that loop shut down
+        try:
             await self._http.aclose()
+        except RuntimeError as exc:  # a loop closed without shutting down (loop.close() by hand)
+            if closed_loop_error(exc) is None:
+                raise
+
+    def _prepare(self, name: str, **kwargs: Any) -> PreparedCall:
+        loops = self._loops
+        if loops is not None and not self._closed_by_caller and loops.needs_new_pool():
+            self._http = self._make_http(None)  # a fresh pool on this loop; the old one closed with its loop
+        return super()._prepare(name, **kwargs)
 
     async def __aenter__(self) -> Self:
         return self
@@ -342,11 +361,18 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
     async def _send(self, call: PreparedCall) -> RealtimeResult:
         """Send with retries: ask the policy after each failure, sleep through ``retry_policy.async_sleep``."""
         retries = billed = 0  # billed: failed attempts whose outcome was not NOT_PROCESSED
+        if self._loops is not None:
+            await self._loops.watch(self._http)
         while True:
             try:
                 outcome = await self._send_once(call, retries)
             except LeonardoError as unusable:  # a 2xx that could not be used
                 self._raise_settled(unusable, retries + 1, billed)
+            except RuntimeError as exc:  # the caller's own transport on a closed loop
+                clear = closed_loop_error(exc)
+                if clear is None:
+                    raise
+                raise clear from exc
             if isinstance(outcome, RealtimeResult):
                 return self._settled(outcome, retries + 1, billed)
             error, delay = outcome
