@@ -8,9 +8,11 @@ as the real API does for ~0.2-1 s, and runs in another process. Rows, measured a
   body made with ``orjson`` (the floor of ``floor.py``);
 * **ours**: ``AsyncRealtimeCanvas.generate`` with its own default pool.
 
-Connections are counted with httpcore's ``trace`` extension (``connection.connect_tcp.started``), set on every
-request by an httpx request hook, so both rows are counted the same way. *Reused* = 1 - new connections /
-requests. Requests/s is requests / wall time of the whole batch.
+Each row first makes one untimed round of ``concurrency`` calls (its pool opens its connections), then the
+timed closed loop. Connections are counted with httpcore's ``trace`` extension
+(``connection.connect_tcp.started``), set on every request by an httpx request hook, so both rows are counted
+the same way. *Reused* = 1 - new connections / requests of the timed part. Requests/s is requests / wall time
+of the timed part; client CPU per request is ``process_time`` of the timed part / requests.
 """
 
 from __future__ import annotations
@@ -42,14 +44,21 @@ def _counting_hook(counter: TraceCounter) -> Callable[[httpx.Request], Awaitable
     return hook
 
 
-async def _closed_loop(call: Callable[[], Awaitable[object]], concurrency: int, per_task: int) -> float:
+async def _closed_loop(
+    call: Callable[[], Awaitable[object]], concurrency: int, per_task: int, counter: TraceCounter
+) -> tuple[float, float]:
+    """One warm-up round (every task one call: the pool opens its connections), then the timed closed loop;
+    (wall seconds, CPU seconds) of the timed part. The counter is reset after the warm-up."""
+    await asyncio.gather(*(call() for _ in range(concurrency)))
+    counter["connects"] = counter["requests"] = 0
+
     async def worker() -> None:
         for _ in range(per_task):
             await call()
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 async def _httpx_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurrency: int, per_task: int) -> Any:
@@ -64,8 +73,8 @@ async def _httpx_row(base_url: str, api_key: str, jpeg: bytes, size: int, concur
             response.raise_for_status()
             orjson.loads(response.content)
 
-        wall = await _closed_loop(call, concurrency, per_task)
-    return wall, counter
+        timing = await _closed_loop(call, concurrency, per_task, counter)
+    return timing, counter
 
 
 async def _ours_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurrency: int, per_task: int) -> Any:
@@ -79,8 +88,8 @@ async def _ours_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurr
         async def call() -> None:
             await canvas.generate(jpeg, **kwargs)
 
-        wall = await _closed_loop(call, concurrency, per_task)
-    return wall, counter
+        timing = await _closed_loop(call, concurrency, per_task, counter)
+    return timing, counter
 
 
 ROWS = {"httpx": _httpx_row, "ours": _ours_row}
@@ -104,9 +113,7 @@ def measure_concurrency(
         for r in range(repeats):
             order = list(ROWS) if r % 2 == 0 else list(reversed(ROWS))
             for name in order:
-                cpu0 = time.process_time()
-                wall, counter = runner.run(ROWS[name](base_url, api_key, jpeg, size, concurrency, per_task))
-                cpu = time.process_time() - cpu0
+                (wall, cpu), counter = runner.run(ROWS[name](base_url, api_key, jpeg, size, concurrency, per_task))
                 samples[name].append((wall, cpu, counter["connects"], counter["requests"]))
         rows: dict[str, Any] = {}
         for name, values in samples.items():

@@ -84,6 +84,11 @@ def measure_imports(runs: int = 25, python: str = sys.executable) -> dict[str, A
     if ours and len(ours) == len(base):
         # Paired: each run measures both back to back, so slow drifts in machine load cancel out.
         result["extra_over_httpx_ms"] = statistics.median(a - b for a, b in zip(ours, base, strict=True)) * 1e3
+    clients = samples["clients"]
+    if clients and len(clients) == len(base):
+        result["clients_extra_over_httpx_ms"] = (
+            statistics.median(a - b for a, b in zip(clients, base, strict=True)) * 1e3
+        )
     if "leonardo_realtime_client" not in failed:
         result["heavy_loaded"] = heavy_modules_loaded(python=python)
     return result

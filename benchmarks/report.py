@@ -6,11 +6,19 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-# Targets of issue 7 (ratios measured in the same run).
-TARGET_OURS_VS_FLOOR = 1.2
+# Targets of issue 13 (and issue 7's, kept), ratios measured in the same run. "max": measured <= limit;
+# "min": measured >= limit.
+TARGET_OURS_VS_FLOOR = 1.10
 TARGET_OURS_VS_SDK = 0.5
 TARGET_IMPORT_EXTRA_MS = 30.0
+TARGET_HELP_X_IMPORT_HTTPX = 1.3
 TARGET_MEMORY_X_PAYLOAD = 3.0
+TARGET_THROUGHPUT_X_HTTPX = 0.95
+TARGET_REUSE = 0.90
+TARGET_SMALL_ANSWER_MS = 5.0
+TARGET_SUBMIT_US = 30.0
+TARGET_CLI_BATCH_X_HAND = 1.15
+TARGET_RSS_X_FLOOR = 1.0
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -31,51 +39,137 @@ def ratio(results: dict[str, Any], size: int, key: str, other: str, metric: str 
     return float(row[metric]) / float(base[metric])
 
 
+def _get(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of issue 7 with its measured value, its limit and whether it was met (None: not measured)."""
-    size = max(int(s) for s in results["throughput"]) if results["throughput"] else 1024
+    """Every target with its measured value, limit, direction and whether it was met (None: not measured)."""
     out: list[dict[str, Any]] = []
 
-    def add(name: str, measured: float | None, limit: float, unit: str) -> None:
-        met = None if measured is None else measured <= limit
-        out.append({"target": name, "measured": measured, "limit": limit, "unit": unit, "met": met})
+    def add(key: str, name: str, measured: float | None, limit: float, unit: str, direction: str = "max") -> None:
+        met = None if measured is None else (measured <= limit if direction == "max" else measured >= limit)
+        out.append(
+            {
+                "key": key,
+                "target": name,
+                "measured": measured,
+                "limit": limit,
+                "unit": unit,
+                "dir": direction,
+                "met": met,
+            }
+        )
 
+    for size in sorted(int(s) for s in results["throughput"]):
+        for mode in ("sync", "async"):
+            add(
+                f"cpu-{mode}-{size}",
+                f"client CPU / floor, {mode}, {size} px",
+                ratio(results, size, f"ours-{mode}", f"floor-{mode}"),
+                TARGET_OURS_VS_FLOOR,
+                "x",
+            )
+    conc = results.get("concurrency") or {}
+    for n in sorted(conc, key=int):
+        add(
+            f"rps-{n}",
+            f"{n} concurrent async calls, 200 ms latency: requests/s / httpx loop",
+            _get(conc, n, "ratio"),
+            TARGET_THROUGHPUT_X_HTTPX,
+            "x",
+            "min",
+        )
+        add(
+            f"reuse-{n}",
+            f"{n} concurrent async calls: share of requests reusing a connection",
+            _get(conc, n, "ours", "reused"),
+            TARGET_REUSE,
+            "",
+            "min",
+        )
     add(
-        f"ours sync CPU / sync floor ({size}px)",
-        ratio(results, size, "ours-sync", "floor-sync"),
-        TARGET_OURS_VS_FLOOR,
+        "small-answer",
+        "small-answer latency p50, local server, zero added latency",
+        _get(results, "small_answers", "ours", "p50_ms"),
+        TARGET_SMALL_ANSWER_MS,
+        "ms",
+    )
+    imports = results.get("imports") or {}
+    add(
+        "import-bare",
+        "`import leonardo_realtime_client` - `import httpx` (clean venv, paired)",
+        imports.get("extra_over_httpx_ms"),
+        TARGET_IMPORT_EXTRA_MS,
+        "ms",
+    )
+    add(
+        "import-clients",
+        "`from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas` - `import httpx`",
+        imports.get("clients_extra_over_httpx_ms"),
+        TARGET_IMPORT_EXTRA_MS,
+        "ms",
+    )
+    add(
+        "cli-help",
+        '`leonardo-realtime --help` / `python -c "import httpx"` (clean venv, paired)',
+        _get(results, "cli_startup", "ratio"),
+        TARGET_HELP_X_IMPORT_HTTPX,
         "x",
     )
     add(
-        f"ours async CPU / async floor ({size}px)",
-        ratio(results, size, "ours-async", "floor-async"),
-        TARGET_OURS_VS_FLOOR,
-        "x",
+        "submit",
+        "`RealtimeSession.submit()` median at 120 Hz (distinct frames)",
+        _get(results, "submit", "distinct", "median_us"),
+        TARGET_SUBMIT_US,
+        "µs",
     )
     add(
-        f"ours sync CPU / SDK sync CPU ({size}px)",
-        ratio(results, size, "ours-sync", "sdk-sync"),
+        "cli-batch",
+        "CLI batch CPU / hand-written asyncio batch (200 files, -j 8, 200 ms latency)",
+        _get(results, "cli_batch", "ratio"),
+        TARGET_CLI_BATCH_X_HAND,
+        "x",
+    )
+    rss = _get(results, "rss", "rows") or {}
+    for mode in ("sync", "async"):
+        ours, floor = _get(rss, f"ours-{mode}", "extra_bytes"), _get(rss, f"floor-{mode}", "extra_bytes")
+        add(
+            f"rss-{mode}",
+            f"peak resident memory, 20 MB JPEG round trip, {mode}: ours / floor",
+            None if ours is None or floor is None else ours / floor,
+            TARGET_RSS_X_FLOOR,
+            "x",
+        )
+    big = max((int(s) for s in results["throughput"]), default=1024)
+    add(
+        "sdk",
+        f"ours sync CPU / leonardo-ai-sdk sync CPU ({big} px; issue 7)",
+        ratio(results, big, "ours-sync", "sdk-sync"),
         TARGET_OURS_VS_SDK,
         "x",
     )
-    extra = results.get("imports", {}).get("extra_over_httpx_ms")
-    add("import leonardo_realtime_client - import httpx (median of paired runs)", extra, TARGET_IMPORT_EXTRA_MS, "ms")
     memory = results.get("memory", {}).get("rows", {})
-    memory_size = results.get("memory", {}).get("size", "?")
     for key in ("ours-sync", "ours-async"):
-        value = memory.get(key, {}).get("extra_x_payload")
-        add(f"peak extra memory, {key} ({memory_size}px)", value, TARGET_MEMORY_X_PAYLOAD, "x payload")
+        add(
+            f"tracemalloc-{key}",
+            f"peak allocated (tracemalloc), {key}, x payload (issue 7)",
+            memory.get(key, {}).get("extra_x_payload"),
+            TARGET_MEMORY_X_PAYLOAD,
+            "x",
+        )
     transcode = results.get("no_transcode")
     if transcode is not None:
-        calls = transcode.get("pillow_calls")
-        out.append(
-            {
-                "target": "JPEG bytes / path never decoded or re-encoded (Pillow calls during ours-sync)",
-                "measured": calls,
-                "limit": 0,
-                "unit": "calls",
-                "met": None if calls is None else calls == 0,
-            }
+        add(
+            "pillow",
+            "Pillow calls while sending a JPEG as bytes / path (issue 7)",
+            transcode.get("pillow_calls"),
+            0,
+            "calls",
         )
     return out
 
@@ -170,19 +264,43 @@ def _memory_md(memory: dict[str, Any], labels: dict[str, str]) -> list[str]:
     return lines
 
 
-def _targets_md(results: dict[str, Any]) -> list[str]:
-    lines = ["| target | measured | limit | met |", "|---|---:|---:|---|"]
+def _verdict(t: dict[str, Any]) -> str:
+    if t["met"] is None:
+        return "not measured"
+    if t["met"]:
+        return "yes"
+    miss = t["measured"] - t["limit"] if t["dir"] == "max" else t["limit"] - t["measured"]
+    return f"**no** ({'over' if t['dir'] == 'max' else 'under'} by {miss:.2f} {t['unit']})".replace(" )", ")")
+
+
+def _shown(t: dict[str, Any] | None) -> str:
+    if t is None or t["measured"] is None:
+        return "—"
+    value = t["measured"]
+    return f"{value:.0%}" if t["unit"] == "" else f"{value:.2f} {t['unit']}"
+
+
+def _targets_md(results: dict[str, Any], previous: dict[str, Any] | None = None) -> list[str]:
+    if previous is None:
+        lines = ["| target | measured | limit | met |", "|---|---:|---:|---|"]
+    else:
+        prev_date = previous["machine"]["date"]
+        lines = [
+            f"| target | this run | met | previous run ({prev_date}) | met | limit |",
+            "|---|---:|---|---:|---|---:|",
+        ]
+    before = {t["key"]: t for t in targets(previous)} if previous is not None else {}
     for t in targets(results):
-        measured = t["measured"]
-        shown = "not measured" if measured is None else f"{measured:.2f} {t['unit']}"
-        if t["met"] is None:
-            verdict = "—"
-        elif t["met"]:
-            verdict = "yes"
+        sign = "≤" if t["dir"] == "max" else "≥"
+        limit = f"{sign} {t['limit']:.0%}" if t["unit"] == "" else f"{sign} {t['limit']} {t['unit']}"
+        if previous is None:
+            lines.append(f"| {t['target']} | {_shown(t)} | {limit} | {_verdict(t)} |")
         else:
-            over = measured - t["limit"]
-            verdict = f"**no**, over by {over:.2f} {t['unit']}"
-        lines.append(f"| {t['target']} | {shown} | {t['limit']} {t['unit']} | {verdict} |")
+            old = before.get(t["key"])
+            lines.append(
+                f"| {t['target']} | {_shown(t)} | {_verdict(t)} | {_shown(old)} "
+                f"| {_verdict(old) if old else '—'} | {limit} |"
+            )
     return lines
 
 
@@ -194,14 +312,187 @@ def row_labels(results: dict[str, Any]) -> dict[str, str]:
     return labels
 
 
-def render_markdown(results: dict[str, Any], *, notes: str | None = None) -> str:
-    lines = ["# Benchmark results (`make bench`)", "", *_machine_md(results["machine"], results["settings"]), ""]
-    lines += ["## Targets (issue 7)", "", *_targets_md(results), ""]
+def _load_md(results: dict[str, Any]) -> list[str]:
+    load = results.get("load")
+    if not load:
+        return []
+    before, after = load["before"], load["after"]
+    return [
+        f"- Machine load (`uptime` load averages 1/5/15 min, {results['machine']['cores']} cores): "
+        f"{before[0]:.2f} / {before[1]:.2f} / {before[2]:.2f} at the start, "
+        f"{after[0]:.2f} / {after[1]:.2f} / {after[2]:.2f} at the end"
+        + (
+            " — **loaded**: other work shared the cores, so absolute times are inflated; ratios are measured "
+            "side by side and hold better."
+            if max(before[0], after[0]) > 0.5 * results["machine"]["cores"]
+            else ""
+        ),
+        f"- `make bench` took {results['elapsed_s']:.0f} s (wall clock, this run).",
+    ]
+
+
+def _concurrency_md(conc: dict[str, Any]) -> list[str]:
+    lines = [
+        "Local server in a subprocess with 200 ms added latency; N tasks share one client, each sending back to "
+        "back after one untimed warm-up round (`benchmarks/concurrency.py`). *httpx loop*: a hand-written "
+        "`httpx.AsyncClient()` with httpx's default pool; *ours*: `AsyncRealtimeCanvas` with its default pool "
+        "(`_pool.py`). Median of the repeats.",
+        "",
+        "| concurrent | row | requests | requests/s | x httpx loop | new connections | reused | client CPU ms/req |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sorted(conc, key=int):
+        rows = conc[n]
+        for name, label in (("httpx", "hand-written httpx loop"), ("ours", "**AsyncRealtimeCanvas**")):
+            row = rows[name]
+            x = f"{rows['ratio']:.2f}" if name == "ours" else "1.00"
+            lines.append(
+                f"| {n} | {label} | {row['requests']} | {row['requests_per_s']:.0f} | {x} | {row['connects']:.0f} "
+                f"| {row['reused']:.0%} | {row['cpu_ms_per_req']:.2f} |"
+            )
+    return lines
+
+
+def _small_md(small: dict[str, Any], nagle: dict[str, Any] | None) -> list[str]:
+    lines = [
+        "A small answer (the server refusing a wrong key: ~100-200 bytes of JSON after a normal 512 px request), "
+        f"{small['requests']} calls per row, alternating (`benchmarks/latency.py`).",
+        "",
+        "| server socket | row | p50 ms | p95 ms |",
+        "|---|---|---:|---:|",
+    ]
+    runs = [("TCP_NODELAY on (now)", small)] + ([("Nagle on (before issue 13)", nagle)] if nagle else [])
+    for socket_label, data in runs:
+        for name, label in (("ours", "RealtimeCanvas"), ("httpx", "httpx.Client")):
+            lines.append(f"| {socket_label} | {label} | {data[name]['p50_ms']:.2f} | {data[name]['p95_ms']:.2f} |")
+    return lines
+
+
+def _startup_md(imports: dict[str, Any], cli: dict[str, Any] | None, installed: list[str] | None) -> list[str]:
+    lines = [
+        "In `.venv-bench-clean`: this checkout installed with its runtime dependencies only"
+        + (f" ({', '.join(installed)})" if installed else "")
+        + f". {imports['runs']} fresh interpreters per statement, alternating, the statement timed inside the "
+        "process, bytecode cached. Every public name loads on first use, so the bare import loads almost nothing; "
+        "the second statement is what using a client costs.",
+        "",
+        "| import | median ms | min ms |",
+        "|---|---:|---:|",
+    ]
+    names = {
+        "httpx": "`import httpx`",
+        "leonardo_realtime_client": "`import leonardo_realtime_client`",
+        "clients": "`from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas`",
+    }
+    for key, label in names.items():
+        value = imports["median_ms"].get(key)
+        if value is None:
+            lines.append(f"| {label} | {imports['failed'].get(key, '—')} | |")
+        else:
+            lines.append(f"| {label} | {value:.1f} | {imports['min_ms'][key]:.1f} |")
+    lines += [
+        "",
+        "Extra over `import httpx`, median of the paired differences: bare import "
+        f"{_fmt(imports.get('extra_over_httpx_ms'), 1)} ms; clients "
+        f"{_fmt(imports.get('clients_extra_over_httpx_ms'), 1)} ms.",
+    ]
+    if cli and "ratio" in cli:
+        lines += [
+            "",
+            f"Whole processes, {cli['runs']} paired runs: `leonardo-realtime --help` "
+            f"{cli['median_ms']['cli_help']:.0f} ms, "
+            f'`python -c "import httpx"` {cli["median_ms"]["python_import_httpx"]:.0f} ms; median ratio '
+            f"{cli['ratio']:.2f}x.",
+        ]
+    return lines
+
+
+def _submit_md(submit: dict[str, Any]) -> list[str]:
+    lines = [
+        f"`benchmarks/submit_bench.py`: {submit['frames']} frames at {submit['rate_hz']:.0f} Hz into a "
+        "`RealtimeSession` on `AsyncRealtimeCanvas` + the in-process local server (200 ms latency), each "
+        "`submit()` timed alone.",
+        "",
+        "| frames | median µs | p95 µs | sent | coalesced | identical (not sent) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("distinct", "identical"):
+        row = submit[name]
+        lines.append(
+            f"| {name} | {row['median_us']:.1f} | {row['p95_us']:.1f} | {row['sent']} | {row['coalesced']} "
+            f"| {row['identical']} |"
+        )
+    return lines
+
+
+def _batch_md(batch: dict[str, Any]) -> list[str]:
+    return [
+        f"{batch['files']} files of 512 px, `-j {batch['concurrency']}`, local server with 200 ms latency; each "
+        "batch is its own process (start-up and imports included); CPU = user + system time of the process, "
+        "median of the paired runs (`benchmarks/cli_batch.py`).",
+        "",
+        "| batch | CPU s | wall s |",
+        "|---|---:|---:|",
+        f"| `leonardo-realtime generate … -j {batch['concurrency']}` | {batch['cli']['cpu_s']:.2f} "
+        f"| {batch['cli']['wall_s']:.1f} |",
+        f"| hand-written asyncio + httpx batch | {batch['hand']['cpu_s']:.2f} | {batch['hand']['wall_s']:.1f} |",
+        "",
+        f"Ratio (median of paired runs): {batch['ratio']:.2f}x.",
+    ]
+
+
+def _rss_md(rss: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    lines = [
+        f"One round trip with a {rss['jpeg_bytes'] / 1e6:.1f} MB JPEG "
+        f"(base64 payload {rss['base64_payload_bytes'] / 1e6:.1f} MB), "
+        "each row in a fresh process; extra = peak resident memory (VmHWM, reset before the call) minus the "
+        "resident memory just before; median of 3 (`benchmarks/rss.py`).",
+        "",
+        "| row | extra resident MB | x payload |",
+        "|---|---:|---:|",
+    ]
+    for key, row in rss["rows"].items():
+        if "extra_bytes" not in row:
+            lines.append(f"| {labels.get(key, key)} | {row.get('skipped', 'skipped')} | |")
+            continue
+        lines.append(f"| {labels.get(key, key)} | {row['extra_bytes'] / 1e6:.1f} | {row['extra_x_payload']:.2f} |")
+    return lines
+
+
+def render_markdown(
+    results: dict[str, Any], *, notes: str | None = None, previous: dict[str, Any] | None = None
+) -> str:
+    lines = ["# Benchmark results (`make bench`)", "", *_machine_md(results["machine"], results["settings"])]
+    lines += [*_load_md(results), ""]
+    lines += ["## Targets (issue 13, and issue 7's kept)", ""]
+    if previous is not None:
+        lines += [
+            "Two runs on the same day: this one and the one before it (`results-previous.json`). Ratios are "
+            "measured side by side within each run.",
+            "",
+        ]
+    lines += [*_targets_md(results, previous), ""]
     lines += ["## Client CPU and latency per round trip", "", *_throughput_md(results), ""]
+    labels = row_labels(results)
+    if results.get("concurrency"):
+        lines += ["## Many calls at once", "", *_concurrency_md(results["concurrency"]), ""]
+    if results.get("small_answers"):
+        lines += ["## Small answers", "", *_small_md(results["small_answers"], results.get("small_answers_nagle")), ""]
     if results.get("imports"):
-        lines += ["## Import time", "", *_imports_md(results["imports"]), ""]
+        lines += [
+            "## Start-up",
+            "",
+            *_startup_md(results["imports"], results.get("cli_startup"), results.get("clean_venv")),
+            "",
+        ]
+    if results.get("submit"):
+        lines += ["## `RealtimeSession.submit()`", "", *_submit_md(results["submit"]), ""]
+    if results.get("cli_batch"):
+        lines += ["## Command-line batch", "", *_batch_md(results["cli_batch"]), ""]
+    if results.get("rss"):
+        lines += ["## Peak resident memory, 20 MB JPEG", "", *_rss_md(results["rss"], labels), ""]
     if results.get("memory"):
-        lines += ["## Peak memory", "", *_memory_md(results["memory"], row_labels(results)), ""]
+        lines += ["## Peak allocated memory (tracemalloc)", "", *_memory_md(results["memory"], labels), ""]
     if results.get("session_markdown"):
         lines += ["## Realtime session", "", results["session_markdown"].strip(), ""]
     elif results.get("session_skipped"):
@@ -238,37 +529,42 @@ def write_chart(results: dict[str, Any], path: Path) -> bool:
     return True
 
 
-def render_readme_summary(results: dict[str, Any]) -> str:
-    """The short version quoted in README.md (1024 px rows, targets, machine)."""
+def render_readme_summary(results: dict[str, Any], previous: dict[str, Any] | None = None) -> str:
+    """The short version quoted in README.md: every target with the spread over the two runs, and durations."""
+    runs = [results] if previous is None else [previous, results]
+    per_run = [{t["key"]: t for t in targets(r)} for r in runs]
+    dates = " and ".join(r["machine"]["date"] for r in runs)
+    durations = " and ".join(f"{r['elapsed_s']:.0f} s" for r in runs)
     machine = results["machine"]
-    size = max(int(s) for s in results["throughput"])
     lines = [
-        f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores), {machine['python']}, "
-        f"httpx {machine['versions']['httpx']}, orjson {machine['versions']['orjson']}, "
-        f"pybase64 {machine['versions']['pybase64']}: client CPU per {size}x{size} JPEG round trip (bytes in, "
-        "bytes out) against the local server on 127.0.0.1, keep-alive, ratios to the floor of the same run.",
+        f"Measured {dates} on {machine['cpu']} ({machine['cores']} cores, shared with other work: see the load in "
+        f"RESULTS.md), {machine['python']}; `make bench` took {durations}. Ratios are measured side by side "
+        "within a run; the spread is over the runs.",
         "",
-        "| mode | row | client CPU ms | x floor | p50 latency ms | peak memory x payload |",
-        "|---|---|---:|---:|---:|---:|",
+        "| target | measured (spread over the runs) | limit | met |",
+        "|---|---:|---:|---|",
     ]
-    memory = results.get("memory", {}).get("rows", {})
-    for row in results["throughput"][str(size)].values():
-        if row.get("skipped"):
-            continue
-        floor = "floor-async" if row["async"] else "floor-sync"
-        label = f"**{row['label']}**" if row["group"] == "ours" else row["label"]
-        mem = memory.get(row["key"], {}).get("extra_x_payload")
-        lines.append(
-            f"| {'async' if row['async'] else 'sync'} | {label} | {row['cpu_ms']:.2f} "
-            f"| {_fmt(ratio(results, size, row['key'], floor))} | {row['p50_ms']:.2f} | {_fmt(mem, 1)} |"
+    for t in targets(results):
+        values = [run[t["key"]]["measured"] for run in per_run if run.get(t["key"], {}).get("measured") is not None]
+        if not values:
+            shown = "—"
+        elif t["unit"] == "":
+            shown = " to ".join(dict.fromkeys(f"{v:.0%}" for v in sorted(values)))
+        else:
+            shown = " to ".join(dict.fromkeys(f"{v:.2f}" for v in sorted(values))) + f" {t['unit']}"
+        verdicts = [run[t["key"]]["met"] for run in per_run if t["key"] in run]
+        met = (
+            "yes" if all(v is True for v in verdicts) else ("no" if all(v is False for v in verdicts) else "in one run")
         )
-    lines += ["", *_targets_md(results)]
+        sign = "≤" if t["dir"] == "max" else "≥"
+        limit = f"{sign} {t['limit']:.0%}" if t["unit"] == "" else f"{sign} {t['limit']} {t['unit']}"
+        lines.append(f"| {t['target']} | {shown} | {limit} | {met} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m benchmarks.report [--readme]``: re-render RESULTS.md (or print the README summary) from
-    benchmarks/results.json without measuring again (e.g. after editing NOTES.md)."""
+    benchmarks/results.json and results-previous.json without measuring again (e.g. after editing NOTES.md)."""
     import argparse
     import json
 
@@ -278,11 +574,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--readme", action="store_true", help="print the README summary instead")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
+    previous_path = args.results.with_name("results-previous.json")
+    previous = json.loads(previous_path.read_text()) if previous_path.exists() else None
     if args.readme:
-        print(render_readme_summary(results))
+        print(render_readme_summary(results, previous))
         return
     notes = here / "NOTES.md"
-    markdown = render_markdown(results, notes=notes.read_text() if notes.exists() else None)
+    markdown = render_markdown(results, notes=notes.read_text() if notes.exists() else None, previous=previous)
     (args.results.parent / "RESULTS.md").write_text(markdown)
     print(f"wrote {args.results.parent / 'RESULTS.md'}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,10 +20,13 @@ API_KEY = "bench-key-not-secret"
 
 
 @contextmanager
-def server_subprocess(*, cpu: int | None = None, latency: float = 0.0) -> Iterator[str]:
+def server_subprocess(*, cpu: int | None = None, latency: float = 0.0, nagle: bool = False) -> Iterator[str]:
     """Start the local server in a child process (``latency`` seconds added to every answer) and yield its base
-    URL; stop it on exit."""
+    URL; stop it on exit. ``nagle``: bind the socket as the server did before issue 13 (``proto=0``, so asyncio
+    leaves Nagle's algorithm on), to show what TCP_NODELAY buys."""
     command = [sys.executable, "-m", "benchmarks.serverproc", "--latency", str(latency)]
+    if nagle:
+        command.append("--nagle")
     if cpu is not None:
         command += ["--cpu", str(cpu)]
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -56,7 +60,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cpu", type=int, help="pin the server to this CPU")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument("--nagle", action="store_true", help="bind with proto=0 (the pre-issue-13 socket)")
     args = parser.parse_args()
+    if args.nagle:
+        from leonardo_realtime_client.server import _running
+
+        def plain_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            return sock
+
+        _running.listening_socket = plain_socket
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
     _serve(args.latency)

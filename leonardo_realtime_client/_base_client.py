@@ -45,7 +45,7 @@ from ._errors import (
 from ._images import ImageInput
 from ._logging import logger, setup_logging, summarize
 from ._operations import Operation, operations
-from ._pool import AsyncShardedTransport, ShardedTransport, _ssl_context
+from ._pool import AsyncShardedTransport, ShardedTransport, shared_ssl_context
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
 from ._redaction import redact, redact_error, redact_headers, redact_request, remember_key
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
@@ -135,11 +135,14 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         proxy = self._proxy = environment_proxy(self._base_url)
         if proxy is not None:
             mount = _proxy_transport(make, proxy, httpx.URL(self._base_url).host)
-            return make(timeout=self._timeout, mounts={"all://": mount}, trust_env=False)  # type: ignore[dict-item]
+            via = {"all://": mount}
+            return make(timeout=self._timeout, mounts=via, trust_env=False, verify=shared_ssl_context())  # type: ignore[arg-type]
         # No environment proxy applies. httpx may still find one in the system settings (macOS, Windows), which
         # it does only with trust_env, and only when no proxy variable is set (they come first) and not loopback.
         system = not is_loopback_host(httpx.URL(self._base_url).host) and not any_proxy_variable()
-        return make(timeout=self._timeout, mounts={"all://": _pool_for(make)}, trust_env=system)  # type: ignore[dict-item]
+        # One TLS context per process for all of this client's transports (the CA bundle load costs ~15 ms).
+        pool = {"all://": _pool_for(make)}
+        return make(timeout=self._timeout, mounts=pool, trust_env=system, verify=shared_ssl_context())  # type: ignore[arg-type]
 
     # -- settings ----------------------------------------------------------------------------------------------------
 
@@ -354,8 +357,8 @@ def _proxy_transport(
     url = proxy.url if "://" in proxy.url else f"http://{proxy.url}"
     try:
         if client_type is httpx.AsyncClient:
-            return httpx.AsyncHTTPTransport(proxy=url, verify=_ssl_context())
-        return httpx.HTTPTransport(proxy=url, verify=_ssl_context())
+            return httpx.AsyncHTTPTransport(proxy=url, verify=shared_ssl_context())
+        return httpx.HTTPTransport(proxy=url, verify=shared_ssl_context())
     except ImportError:  # httpx: "Using SOCKS proxy, but the 'socksio' package is not installed"
         raise ConfigurationError(
             f"${proxy.variable}={proxy.shown} sends requests through a SOCKS proxy, which needs the socksio "

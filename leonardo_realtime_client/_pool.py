@@ -35,7 +35,7 @@ from typing import Final
 
 import httpx
 
-__all__ = ["MAX_SHARDS", "SHARD_SIZE", "AsyncShardedTransport", "ShardedTransport"]
+__all__ = ["MAX_SHARDS", "SHARD_SIZE", "AsyncShardedTransport", "ShardedTransport", "shared_ssl_context"]
 
 SHARD_SIZE: Final = 10
 """Connections per pool, all kept alive (``max_connections == max_keepalive_connections``)."""
@@ -50,8 +50,9 @@ _LIMITS: Final = httpx.Limits(
 
 
 @functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """httpx's default TLS context (certifi, ``SSL_CERT_FILE``…): ~15 ms to make, so made once per process."""
+def shared_ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi, ``SSL_CERT_FILE``…): ~15 ms to make, so made once per process and
+    shared by every client's transports (httpx made one per transport: two per client with these pools)."""
     return httpx.create_ssl_context()
 
 
@@ -72,7 +73,7 @@ class _Shards:
             busy = self.busy
             index = next((i for i, count in enumerate(busy) if count < SHARD_SIZE), -1)
             if index < 0 and len(busy) < MAX_SHARDS:
-                self.pools.append(self._make(_ssl_context()))
+                self.pools.append(self._make(shared_ssl_context()))
                 busy.append(0)
                 index = len(busy) - 1
             elif index < 0:
