@@ -83,6 +83,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         """Close the httpx client made by this object (a client you passed in stays open). Works from any event
         loop, also after the ``asyncio.run()`` that used the client has returned."""
         self._closed_by_caller = True
+        self._closed()
         if not self._owns_http:
             return
         if self._loops is not None and self._loops.needs_new_pool():

@@ -47,7 +47,7 @@ from ._logging import logger, setup_logging, summarize
 from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport, shared_ssl_context
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
-from ._redaction import redact, redact_error, redact_headers, redact_request, remember_key
+from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, remember_key
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
 from ._result import RealtimeResult
 from ._retry import RetryPolicy, transport_outcome
@@ -274,6 +274,12 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             outcome=outcome,
         )
 
+    def _closed(self) -> None:
+        """The client is closed: its key no longer needs cutting out of log lines."""
+        if self._secret is not None:
+            forget_key(self._secret)
+            self._secret, self._headers = None, None
+
     # -- the boundary: what is handed back to the caller -----------------------------------------------------------
 
     def _settled(self, result: RealtimeResult, attempts: int, billed: int) -> RealtimeResult:
@@ -376,7 +382,7 @@ def _fmt_timeout(timeout: httpx.Timeout) -> str:
 
 
 def _log_response(response: httpx.Response) -> None:
-    from ._response import request_id
+    from ._errors import request_id
 
     try:
         body: object = summarize(orjson.loads(response.content)) if response.content else None

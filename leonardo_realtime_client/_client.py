@@ -76,6 +76,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
 
     def close(self) -> None:
         """Close the httpx client made by this object (a client you passed in stays open)."""
+        self._closed()
         if self._owns_http:
             self._http.close()
 

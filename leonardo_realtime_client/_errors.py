@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTH_HOOK_FAILURE",
     "ERROR_CODES",
+    "REQUEST_ID_HEADERS",
     "APIConnectionError",
     "APIResponseError",
     "APIStatusError",
@@ -68,6 +69,7 @@ __all__ = [
     "UnprocessableEntityError",
     "ValidationError",
     "Violation",
+    "request_id",
     "status_error_class",
 ]
 
@@ -199,13 +201,30 @@ class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout expired."""
 
 
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-cf-id", "cf-ray")
+"""Tried in order; the first present is the ``request_id`` of an error or a result."""
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id the server sent, if any (see :data:`REQUEST_ID_HEADERS`)."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return str(value)
+    return None
+
+
 class APIResponseError(LeonardoError):
-    """The server answered, but not in the documented shape (not JSON, missing fields, bad image data)."""
+    """The server answered, but not in the documented shape (not JSON, missing fields, bad image data).
+
+    ``request_id`` is the answer's request id, if it sent one.
+    """
 
     def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code if response is not None else None
+        self.request_id = request_id(response.headers) if response is not None else None
         self.outcome = Outcome.PROCESSED if response is not None and response.is_success else Outcome.UNKNOWN
 
 

@@ -8,7 +8,7 @@ log, never in the parsed data (``error.body`` and ``error.code`` stay as the ser
 - the client, when it hands back an error (:func:`redact_error`: the message, ``str``/``repr``, the chain a
   traceback shows, ``request_id``) or a result (``request_id``, ``warnings``);
 - the ``leonardo_realtime_client`` logger, through :class:`RedactingFilter` (every line, debug bodies and
-  headers included), for every key a client of this process has used (:func:`remember_key`);
+  headers included), for the key of every open client of this process (:func:`remember_key`);
 - the command line, the MCP server and the browser canvas, on each text and JSON document they print or send
   (:func:`redact`, :func:`redact_json`: values are cut before JSON escaping).
 
@@ -37,6 +37,7 @@ __all__ = [
     "ANYWHERE_FROM",
     "REDACTED",
     "RedactingFilter",
+    "forget_key",
     "redact",
     "redact_error",
     "redact_headers",
@@ -149,17 +150,24 @@ def redact_request(request: httpx.Request) -> None:
 
 
 _keys_lock = threading.Lock()
-_keys: dict[str, None] = {}  # insertion-ordered: the most recent keys, for the log filter
-_MAX_KEYS: Final = 16
+_keys: dict[str, int] = {}  # the keys of open clients, with how many use each
+_MAX_KEYS: Final = 64
 
 
 def remember_key(key: str) -> None:
-    """Have :class:`RedactingFilter` cut ``key`` out of every log line of this process (the most recent 16 keys)."""
+    """Have :class:`RedactingFilter` cut ``key`` out of every log line until :func:`forget_key` (a client's close)."""
     with _keys_lock:
-        _keys.pop(key, None)
-        _keys[key] = None
-        while len(_keys) > _MAX_KEYS:
+        _keys[key] = _keys.pop(key, 0) + 1
+        while len(_keys) > _MAX_KEYS:  # clients never closed: keep the most recent keys
             del _keys[next(iter(_keys))]
+
+
+def forget_key(key: str) -> None:
+    """The client that used ``key`` is closed: stop filtering it once no open client uses it."""
+    with _keys_lock:
+        count = _keys.pop(key, 0) - 1
+        if count > 0:
+            _keys[key] = count
 
 
 class RedactingFilter(logging.Filter):

@@ -36,7 +36,15 @@ import orjson
 import pybase64
 
 from ._answer import check_returned_image
-from ._errors import APIResponseError, APIStatusError, ImageError, short_repr, status_error_class
+from ._errors import (
+    REQUEST_ID_HEADERS,
+    APIResponseError,
+    APIStatusError,
+    ImageError,
+    request_id,
+    short_repr,
+    status_error_class,
+)
 from ._generated.models.cost import Cost
 from ._generated.models.cost_unit import CostUnit
 from ._generated.types import UNSET, Unset
@@ -47,8 +55,6 @@ from ._retry import parse_retry_after
 
 __all__ = ["REQUEST_ID_HEADERS", "parse_result", "request_id", "status_error"]
 
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-cf-id", "cf-ray")
-"""Tried in order; the first present is the error's ``request_id``."""
 
 _JOB = "lcmGenerationJob"
 _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -79,15 +85,6 @@ class _Response200(Protocol):
     def lcm_generation_job(self) -> object: ...
 
 
-def request_id(headers: httpx.Headers) -> str | None:
-    """The request id the server sent, if any (see :data:`REQUEST_ID_HEADERS`)."""
-    for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return str(value)
-    return None
-
-
 def _kind(value: object) -> str:
     if value is None:
         return "null"
@@ -104,9 +101,16 @@ def _describe_non_json(response: httpx.Response) -> str:
     title = _TITLE_RE.search(content[:4096])
     if title:
         text = title.group(1).decode("utf-8", "replace").strip()
-        return f"an HTML page titled {text[:100]!r} ({ctype})"
+        return f"an HTML page titled {_cut(text, 100)!r} ({ctype})"
     head = content[:80].decode("utf-8", "replace")
-    return f"{ctype} starting {head!r}" + (f" ({len(content):,} bytes)" if len(content) > 80 else "")
+    if len(content) <= 80:
+        return f"{ctype} starting {head!r}"
+    return f"{ctype} starting {head + '…'!r} ({len(content):,} bytes)"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in ``…`` when cut (redaction knows a cut by it)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _load_json(response: httpx.Response) -> object:
