@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean skill browser canvas
+.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean skill browser canvas docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -53,7 +53,7 @@ typecheck: $(STAMP) ## mypy --strict over the package (generated code included),
 pytest: $(STAMP) browser ## The test suite alone
 	$(PY) -m pytest
 
-test: lint typecheck pytest check-drift wheel-check ## Everything CI runs
+test: lint typecheck pytest check-drift wheel-check docs ## Everything CI runs
 
 demo: $(DEMO_STAMP) ## The four operations on a sample image, local server, no key -> demo-output/, then next steps (REAL_API=1: Leonardo)
 	$(PY) -m leonardo_realtime_client._demo $(if $(REAL_API),--real-api) $(DEMO_ARGS)
@@ -105,6 +105,18 @@ $(CANVAS_STAMP): pyproject.toml
 
 canvas: $(CANVAS_STAMP) ## The browser canvas on the local stand-in (no key, no cost); CANVAS_ARGS="--port 9000 …"
 	$(PY) -m leonardo_realtime_client canvas $(CANVAS_ARGS)
+
+# The documentation tools (the `docs` extra; the dev install has them too).
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): pyproject.toml
+	@$(CHECK_PYTHON)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP) ## The documentation site: guide from README.md, API reference from docstrings, --strict -> build/site
+	$(PY) scripts/build_docs.py
 
 clean: ## Remove build output and caches (keeps .venv)
 	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output
