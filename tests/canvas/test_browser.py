@@ -65,6 +65,7 @@ class Seen:
         self.texts: list[str] = []
         self.console_errors: list[str] = []
         self.frames_sent: list[bytes | str] = []
+        self.socket: WebSocket | None = None
 
     def add(self, value: object) -> None:
         self.texts.append(value.decode("latin-1") if isinstance(value, bytes) else str(value))
@@ -93,6 +94,7 @@ class Seen:
         self.add(response.body())
 
     def _socket(self, ws: WebSocket) -> None:
+        self.socket = ws
         self.add(ws.url)
         ws.on("framereceived", self.add)
         ws.on("framesent", self._sent)
@@ -237,7 +239,9 @@ def test_draw_and_watch_the_output_follow_in_chromium(browser: Browser, canvas_u
         sent = int(page.text_content("[data-stat=sent]") or "0")
 
         # Inpaint: the brush now paints the mask layer; the result says it was an inpaint.
-        page.check("input[name=operation][value=inpaint]")
+        assert seen.socket is not None
+        with seen.socket.expect_event("framesent", predicate=lambda payload: '"inpaint"' in str(payload)):
+            page.check("input[name=operation][value=inpaint]")  # sent on the next tick, before any mask is painted
         _stroke(page, _zigzag(0.4, teeth=3))
         page.wait_for_function(
             "() => document.getElementById('output-caption').textContent.includes('(inpaint)')", timeout=WAIT_MS
@@ -265,6 +269,12 @@ def test_draw_and_watch_the_output_follow_in_chromium(browser: Browser, canvas_u
     masks = [f for f in seen.frames_sent if isinstance(f, bytes) and f[:1] == b"\x02"]
     assert len(drawings) >= 3
     assert len(masks) >= 1
+    # A mask goes out only once something is painted on it (an empty one would pay for nothing).
+    from PIL import Image
+
+    for m in masks:
+        with Image.open(io.BytesIO(m[1:])) as painted:
+            assert painted.convert("L").getbbox() is not None
     # Only changes are sent: no drawing went out twice in a row.
     assert all(a != b for a, b in itertools.pairwise(drawings))
     assert seen.texts, "nothing was recorded: the checks below would prove nothing"

@@ -162,6 +162,12 @@ async function tagged(tag, blob) {
   return message;
 }
 
+function maskIsEmpty() {
+  // One 32-bit word per pixel: a pixel never painted (or erased) reads back as transparent black, 0.
+  const pixels = new Uint32Array(mctx.getImageData(0, 0, mask.width, mask.height).data.buffer);
+  return !pixels.some((pixel) => pixel !== 0);
+}
+
 async function sendChanges() {
   // Runs every throttle_ms: sends what changed since the last time, nothing otherwise.
   const ws = state.ws;
@@ -172,7 +178,9 @@ async function sendChanges() {
       state.paramsChanged = false;
       ws.send(JSON.stringify(params()));
     }
+    // Inpaint with nothing painted would pay for a picture that cannot change: wait for a mask.
     const inpaint = state.operation === "inpaint";
+    if (inpaint && maskIsEmpty()) return;
     if (inpaint && state.maskChanged) {
       state.maskChanged = false;
       ws.send(await tagged(2, await blobOf(maskCanvas(), "image/png")));
