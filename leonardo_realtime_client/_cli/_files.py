@@ -7,6 +7,7 @@ that would write the same file.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import sys
@@ -22,12 +23,14 @@ __all__ = [
     "OUTPUT_FORMATS",
     "STDIO",
     "Source",
+    "check_destinations",
     "check_pillow_for",
     "drop_own_outputs",
     "encode_for",
     "plan_outputs",
     "read_source",
     "resolve_inputs",
+    "why_missing",
     "write_atomic",
 ]
 
@@ -104,7 +107,7 @@ def resolve_inputs(args: Sequence[str]) -> list[Source]:
         elif path.exists():
             problems.append(f"{arg}: not a regular file")
         else:
-            problems.append(f"{arg}: no such file")
+            problems.append(f"{arg}: {why_missing(path)}")
     if problems:
         raise click.UsageError("unusable input:\n" + _listing(problems))
     if not sources:
@@ -138,6 +141,64 @@ def drop_own_outputs(
         mine = source.found and source.path is not None and source.path.resolve() in own
         (left_out if mine else kept).append(source)
     return kept, left_out
+
+
+def why_missing(path: Path) -> str:
+    """What stands where ``path`` cannot be used: a symlink loop, a dangling symlink, a file in the way …"""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop (the links point at each other, so there is no file behind them)"
+        if exc.errno == errno.ENOTDIR:
+            return "a file stands where a folder of this path should be"
+        if exc.errno == errno.EACCES:
+            return "permission denied"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return f"a broken symlink (to {os.readlink(path)}, which does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "no such file"
+        return exc.strerror or type(exc).__name__
+    return "not a regular file"
+
+
+def _probe_folder(folder: Path) -> str | None:
+    """Why files cannot be written into ``folder`` (created if missing, as the write would), or ``None``.
+
+    Tried for real rather than judged from permission bits (root ignores them, a read-only file system does
+    not show in them): a temporary file is created and removed in the folder, or a temporary folder in the
+    nearest existing parent when ``folder`` does not exist yet. Nothing is left behind.
+    """
+    existing = folder
+    while not existing.exists():
+        if existing.is_symlink() or existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing}: {why_missing(existing)}" if not existing.exists() else f"{existing} is not a folder"
+    try:
+        if existing == folder:
+            fd, name = tempfile.mkstemp(prefix=".leonardo-realtime-probe-", dir=folder)
+            os.close(fd)
+            os.unlink(name)
+        else:
+            os.rmdir(tempfile.mkdtemp(prefix=".leonardo-realtime-probe-", dir=existing))
+    except OSError as exc:
+        what = "write into" if existing == folder else "create folders in"
+        return f"cannot {what} {existing}: {exc.strerror or type(exc).__name__}"
+    return None
+
+
+def check_destinations(targets: Sequence[Path | None]) -> None:
+    """Every output folder must be writable (or creatable) before anything is sent: one usage error listing each
+    that is not, so a paid answer is never lost to a write that was bound to fail."""
+    problems: list[str] = []
+    for folder in dict.fromkeys(t.parent for t in targets if t is not None):
+        problem = _probe_folder(folder)
+        if problem is not None:
+            problems.append(problem)
+    if problems:
+        raise click.UsageError("cannot write the outputs (nothing was sent):\n" + _listing(problems))
 
 
 def _render_name(template: str, source: Source, command: str, index: int) -> str:

@@ -25,11 +25,13 @@ from ._exit import ExitCode, batch_exit_code
 from ._files import (
     STDIO,
     Source,
+    check_destinations,
     check_pillow_for,
     drop_own_outputs,
     plan_outputs,
     read_source,
     resolve_inputs,
+    why_missing,
 )
 from ._hints import base_url_hint
 from ._params import missing_options, request_arguments
@@ -109,7 +111,8 @@ def _mask_sources(mask: str | None, sources: Sequence[Source]) -> list[Source] |
         path = Path(text)
         masks.append(Source(text, path))
         if not path.is_file():
-            problems.append(f"{text}: no such file" + (f" (for {source.label})" if text != mask else ""))
+            why = why_missing(path) if not path.exists() else "not a regular file"
+            problems.append(f"{text}: {why}" + (f" (for {source.label})" if text != mask else ""))
     if problems:
         raise click.BadParameter("\n  " + "\n  ".join(dict.fromkeys(problems)), param_hint="'--mask'")
     return masks
@@ -148,6 +151,7 @@ def prepare(command: str, p: dict[str, Any]) -> Plan:
         stdout_is_tty=sys.stdout.isatty(),
     )
     check_pillow_for(targets)
+    check_destinations(targets)  # before the key, the request and --dry-run's report: a write bound to fail
 
     kwargs, violations = request_arguments(operation_id, p)
     if violations:
