@@ -158,6 +158,8 @@ class ToolCalls:
                 violations.append(Violation(arg, raw, "a file path, a data URL or the id of an earlier result"))
                 continue
             problem = self._unknown_id(raw)
+            if raw.strip().lower().startswith(("http://", "https://")):
+                problem = "URLs are not fetched: save the image to a file and pass its path, or pass a data URL"
             if problem is not None:
                 violations.append(Violation(arg, raw, problem))
                 continue

@@ -17,53 +17,15 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, Image, MCPServer
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
-from pydantic import BaseModel
 
 from .. import __version__
 from ._calls import ToolCalls, ToolOutcome
+from ._output import ToolResultOut
 from ._schema import TOOL_OPERATIONS, input_schema, tool_description
 
 __all__ = ["build_server", "serve_http", "to_call_tool_result"]
 
 SERVER_NAME = "leonardo-realtime"
-
-
-class SavedImageOut(BaseModel):
-    """One returned image, as saved by the server."""
-
-    id: str
-    path: str
-    mime_type: str
-    width: int | None
-    height: int | None
-    size_bytes: int
-
-
-class TotalsOut(BaseModel):
-    """The server's running total (per cost unit) and budget."""
-
-    calls: int
-    spent: dict[str, str]
-    possibly_billed: str
-    budget: str | None
-    budget_unit: str
-    remaining: str | None
-
-
-class ToolResultOut(BaseModel):
-    """A successful call: ids, saved images, cost (a decimal string) and unit, the request timestamp echoed back."""
-
-    id: str
-    operation: str
-    images: list[SavedImageOut]
-    cost: str | None
-    cost_unit: str | None
-    request_timestamp: str | None
-    generation_ids: list[str]
-    variation_ids: list[str]
-    generated_image_id: str | None
-    local: bool
-    totals: TotalsOut
 
 
 def to_call_tool_result(outcome: ToolOutcome) -> CallToolResult:

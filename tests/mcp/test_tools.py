@@ -252,6 +252,7 @@ async def test_image_problems_come_in_the_same_list(make_harness: MakeHarness, t
             "inpaint", {"image": str(harness.sketch), "mask": str(small_mask), "prompt": "p"}
         )
         bad_url = await client.call_tool("refine", {"image": lying})
+        web = await client.call_tool("upscale", {"image": "https://example.com/cat.jpg", "prompt": "p"})
     assert harness.seen == []
     problems = {v["argument"]: v["allowed"] for v in missing.structured_content["error"]["violations"]}
     assert set(problems) == {"image", "mask", "steps"}
@@ -265,6 +266,8 @@ async def test_image_problems_come_in_the_same_list(make_harness: MakeHarness, t
     assert "512" in size_problem["allowed"]
     url_problems = {v["argument"] for v in bad_url.structured_content["error"]["violations"]}
     assert url_problems == {"image", "prompt"}  # a lying label, and the required prompt missing
+    (web_problem,) = web.structured_content["error"]["violations"]
+    assert web_problem["allowed"].startswith("URLs are not fetched")
 
 
 async def test_numbers_given_as_text_are_accepted(make_harness: MakeHarness) -> None:
@@ -377,3 +380,26 @@ async def test_a_misspelt_argument_is_named_not_dropped(make_harness: MakeHarnes
     violations = result.structured_content["error"]["violations"]
     assert {v["argument"] for v in violations} == {"guidence", "stlye"}
     assert all(v["allowed"].startswith("unknown argument; known: image, prompt, guidance") for v in violations)
+
+
+async def test_errors_and_results_both_match_the_published_output_schema(make_harness: MakeHarness) -> None:
+    """Hosts may check structuredContent against outputSchema even for isError results: both shapes conform."""
+    from jsonschema import Draft202012Validator
+
+    harness = make_harness(ServerConfig(faults=Faults(script=["rate_limit"], retry_after=2)), budget=Decimal("0.01"))
+    async with harness.client() as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        results = [
+            await client.call_tool("generate", _arguments("generate", harness.sketch, steps=99)),  # invalid
+            await client.call_tool("generate", _arguments("generate", harness.sketch)),  # 429
+            await client.call_tool("generate", _arguments("generate", harness.sketch)),  # ok, 0.0147 > 0.01 budget
+            await client.call_tool("generate", _arguments("generate", harness.sketch)),  # refused
+        ]
+    assert [r.is_error for r in results] == [True, True, False, True]
+    schema = tools["generate"].output_schema
+    assert schema is not None
+    validator = Draft202012Validator(schema)
+    for result in results:
+        assert validator.is_valid(result.structured_content), list(validator.iter_errors(result.structured_content))
+    kinds = [r.structured_content["error"]["type"] for r in results if r.is_error]
+    assert kinds == ["ValidationError", "RateLimitError", "BudgetExceeded"]
