@@ -115,11 +115,21 @@ def main(argv: list[str] | None = None) -> int:
         "load": {"before": list(os.getloadavg())},
         "throughput": {},
     }
+    phases: dict[str, float] = {}
+    mark = [time.perf_counter()]
+
+    def phase(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = now - mark[0]
+        mark[0] = now
+
+    results["phases_s"] = phases
     bin_dir = cleanvenv.ensure_clean_venv()
     results["clean_venv"] = cleanvenv.installed(bin_dir)
     print(f"start-up in {cleanvenv.CLEAN.name} ({args.import_runs} paired runs) …", flush=True)
     results["imports"] = importtime.measure_imports(args.import_runs, str(bin_dir / "python"))
     results["cli_startup"] = importtime.measure_cli_startup(max(5, args.import_runs * 2 // 3), bin_dir)
+    phase("start-up (clean venv)")
     jpegs = {size: sample_jpeg(size) for size in sizes}
     with server_subprocess() as base_url, asyncio.Runner() as runner:
         print(f"local server: {base_url}", flush=True)
@@ -136,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 runner=runner,
             )
             results["throughput"][str(size)] = {key: row.to_json() for key, row in measured.items()}
+            phase(f"CPU and latency, {size} px")
         print("small answers …", flush=True)
         results["small_answers"] = latency.measure_small_answers(base_url, jpegs[sizes[0]], requests=100)
         big = max(sizes)
@@ -146,23 +157,28 @@ def main(argv: list[str] | None = None) -> int:
             results["no_transcode"] = transcode.count_pillow_calls(base_url, API_KEY, jpegs[big], big)
         except ImportError as exc:
             results["no_transcode"] = {"pillow_calls": None, "skipped": str(exc)}
+        phase("small answers, memory, Pillow check")
     with server_subprocess(nagle=True) as base_url:
         results["small_answers_nagle"] = latency.measure_small_answers(base_url, jpegs[sizes[0]], requests=20)
+    phase("small answers, Nagle socket")
     with server_subprocess(latency=0.2) as base_url, asyncio.Runner() as runner:
         print("16 and 64 concurrent calls, 200 ms latency …", flush=True)
         results["concurrency"] = concurrency.measure_concurrency(
-            base_url, API_KEY, jpegs[sizes[0]], sizes[0], per_task=3 if args.quick else 8, runner=runner
+            base_url, API_KEY, jpegs[sizes[0]], sizes[0], per_task=3 if args.quick else 6, runner=runner
         )
+        phase("16 and 64 concurrent calls")
         print("CLI batch against a hand-written batch (200 files, -j 8) …", flush=True)
         results["cli_batch"] = cli_batch.measure_cli_batch(
             base_url, API_KEY, jpegs[512], repeats=1 if args.quick else 2
         )
     print("RealtimeSession.submit() at 120 Hz …", flush=True)
     results["submit"] = submit_bench.measure_submit(1.0 if args.quick else 2.0)
+    phase("submit() at 120 Hz")
     if not args.no_session:
         print("realtime session benchmark (about 35 s, real time) …", flush=True)
         session, session_md, skipped = _session(args.quick)
         results["session"], results["session_markdown"], results["session_skipped"] = session, session_md, skipped
+        phase("realtime session")
     results["load"]["after"] = list(os.getloadavg())
     results["elapsed_s"] = time.perf_counter() - started
     notes_path = HERE / "NOTES.md"

@@ -327,7 +327,12 @@ def _load_md(results: dict[str, Any]) -> list[str]:
             if max(before[0], after[0]) > 0.5 * results["machine"]["cores"]
             else ""
         ),
-        f"- `make bench` took {results['elapsed_s']:.0f} s (wall clock, this run).",
+        f"- `make bench` took {results['elapsed_s']:.0f} s (wall clock, this run)"
+        + (
+            ": " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in results["phases_s"].items()) + "."
+            if results.get("phases_s")
+            else "."
+        ),
     ]
 
 
@@ -429,7 +434,7 @@ def _batch_md(batch: dict[str, Any]) -> list[str]:
     return [
         f"{batch['files']} files of 512 px, `-j {batch['concurrency']}`, local server with 200 ms latency; each "
         "batch is its own process (start-up and imports included); CPU = user + system time of the process, "
-        "median of the paired runs (`benchmarks/cli_batch.py`).",
+        "one run of each, alternating order between repeats when more are asked for (`benchmarks/cli_batch.py`).",
         "",
         "| batch | CPU s | wall s |",
         "|---|---:|---:|",
