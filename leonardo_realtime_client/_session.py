@@ -12,8 +12,9 @@ only for requests that can still matter:
 - results and errors come as events, through ``async for event in session`` and/or ``on_event``;
 - ``min_interval`` throttles sending; a 429 pauses sending for the *whole* session, honouring
   Retry-After; other errors are delivered as events and the session goes on;
-- ``budget`` stops sending once the spent cost (or the next request's estimated cost) reaches it; until a
-  first cost is known it allows one request in flight at a time;
+- ``budget`` stops sending once the spent cost (or the next request's estimated cost) reaches it, each attempt of
+  unknown outcome (``stats().possibly_billed``) counted at the largest cost seen; until a first cost is known it
+  allows one request in flight at a time;
 - ``aclose()`` cancels in-flight requests and leaves no task behind;
 - an input identical to the last one sent (the same ``bytes`` or data URL, the same mask and parameters) is not
   sent again: the result on its way, or on screen, already shows it (``skip_identical=False`` turns this off).
@@ -364,7 +365,8 @@ class RealtimeSession(Generic[R]):
             if self._pending is None or len(self._in_flight) >= self._max_in_flight or self._budget_exhausted:
                 await self._wait()
                 continue
-            verdict = budget_verdict(self._budget, self._stats.cost, self._stats.max_cost, len(self._in_flight))
+            spent = self._stats.cost + self._stats.possibly_billed_estimate  # attempts that may have been billed too
+            verdict = budget_verdict(self._budget, spent, self._stats.max_cost, len(self._in_flight))
             if verdict == "stop":
                 self._exhaust_budget()
                 continue
@@ -422,6 +424,7 @@ class RealtimeSession(Generic[R]):
 
     def _succeeded(self, item: Input, sent_at: float, received_at: float, result: R) -> None:
         self._stats.response_paid(result.cost, getattr(result, "cost_unit", None))
+        self._stats.attempts_of_unknown_outcome(result)
         echoed = result.request_timestamp
         if echoed is not None and echoed != item.request_timestamp:
             error = APIResponseError(
@@ -440,11 +443,12 @@ class RealtimeSession(Generic[R]):
             event = SessionResult(result, item.request_timestamp, item.seq, item.submitted_at, sent_at, received_at)
             self._latest = event
             self._emit(event)
-        if self._budget is not None and self._stats.cost >= self._budget:
+        if self._budget is not None and self._stats.cost + self._stats.possibly_billed_estimate >= self._budget:
             self._exhaust_budget()
 
     def _failed(self, item: Input, error: Exception) -> None:
         self._stats.errors += 1
+        self._stats.attempts_of_unknown_outcome(error)
         self._identical_of.pop(item.seq, None)
         if item.seq == self._last_sent_seq:
             self._last_sent_call = None  # no result shows it: the same input may be sent again

@@ -94,6 +94,13 @@ class SessionStats:
     """Events discarded from the iterator's buffer because nobody read them (oldest first)."""
     identical: int = 0
     """Inputs identical to the last one sent (same bytes or data URL, same parameters), so not sent again."""
+    possibly_billed: int = 0
+    """HTTP attempts whose outcome was unknown, so they may have been processed and charged at no known cost: calls
+    that failed after the request was sent (a read timeout, a dropped connection, a 5xx) and earlier attempts of
+    calls retried with ``RetryPolicy(retry_unknown_outcome=True)``. Not in ``cost``; the budget counts each at the
+    largest cost seen (``possibly_billed_estimate``)."""
+    possibly_billed_estimate: Decimal = Decimal(0)
+    """``possibly_billed`` times the largest cost seen: what the budget adds to ``cost`` before sending more."""
 
     def as_dict(self) -> dict[str, object]:
         return attrs.asdict(self)
@@ -109,6 +116,7 @@ class SessionStats:
             f"latency p50 {_ms(self.latency_p50)} p95 {_ms(self.latency_p95)}; "
             f"staleness p50 {_ms(self.staleness_p50)} p95 {_ms(self.staleness_p95)} max {_ms(self.staleness_max)}; "
             f"cost {self.cost}{unit}{budget}"
+            + (f"; {self.possibly_billed} attempt(s) may have been billed too" if self.possibly_billed else "")
         )
 
 
@@ -128,6 +136,7 @@ class StatsRecorder:
         self.requeued = 0
         self.events_overflowed = 0
         self.identical = 0
+        self.possibly_billed = 0
         self.cost = Decimal(0)
         self.cost_unit: str | None = None
         self.max_cost: Decimal | None = None
@@ -190,4 +199,17 @@ class StatsRecorder:
             budget_exhausted=budget_exhausted,
             events_overflowed=self.events_overflowed,
             identical=self.identical,
+            possibly_billed=self.possibly_billed,
+            possibly_billed_estimate=self.possibly_billed_estimate,
         )
+
+    @property
+    def possibly_billed_estimate(self) -> Decimal:
+        """What the attempts of unknown outcome may have cost: each at the largest cost seen (0 before any)."""
+        return self.possibly_billed * (self.max_cost or Decimal(0))
+
+    def attempts_of_unknown_outcome(self, outcome: object) -> None:
+        """Count the possibly billed attempts a call's result or error reports (``possibly_billed_attempts``)."""
+        count = getattr(outcome, "possibly_billed_attempts", 0)
+        if isinstance(count, int) and count > 0:
+            self.possibly_billed += count

@@ -48,6 +48,8 @@ class Item:
     generation_ids: tuple[str, ...] = ()
     error: BaseException | None = None
     exit_code: ExitCode | None = None
+    possibly_billed: int = 0
+    """Attempts of unknown outcome (they may have been processed and charged without a result reaching us)."""
     started_at: datetime | None = None
     finished_at: datetime | None = None
     elapsed: float | None = None
@@ -56,6 +58,7 @@ class Item:
         self.status = "failed"
         self.error = error
         self.exit_code = exit_code_for(error)
+        self.possibly_billed = _possibly_billed(error)
 
 
 def extra_output_path(path: Path, index: int) -> Path:
@@ -123,6 +126,11 @@ async def run_batch(
     return interrupted
 
 
+def _possibly_billed(outcome: object) -> int:
+    count = getattr(outcome, "possibly_billed_attempts", 0)
+    return count if isinstance(count, int) and count > 0 else 0
+
+
 def _store(item: Item, result: ResultLike, *, overwrite: bool, write_stdout: WriteStdout) -> None:
     images = result.images
     if not images:
@@ -136,6 +144,7 @@ def _store(item: Item, result: ResultLike, *, overwrite: bool, write_stdout: Wri
             write_atomic(path, encode_for(path, data), overwrite=overwrite)
             item.outputs.append(str(path))
     item.status = "ok"
+    item.possibly_billed = _possibly_billed(result)
     item.cost = result.cost
     item.cost_unit = result.cost_unit
     item.api_credit_cost = result.api_credit_cost

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
-from .._errors import APIStatusError, ValidationError, Violation, short_repr
+from .._errors import APIStatusError, LeonardoError, ValidationError, Violation, short_repr
 from .._redaction import redact, redact_json
 from ._batch import Item
 from ._exit import ExitCode
@@ -57,6 +57,9 @@ def error_json(error: BaseException, code: ExitCode) -> dict[str, Any]:
     if isinstance(error, APIStatusError):
         doc["status_code"] = error.status_code
         doc["request_id"] = error.request_id
+    if isinstance(error, LeonardoError):
+        doc["outcome"] = error.outcome.value  # not_processed, unknown (may have been billed) or processed
+        doc["may_have_been_billed"] = error.may_have_been_billed
     return doc
 
 
@@ -175,6 +178,9 @@ class Reporter:
             line += f"; cost {_money(cost)}"
         if credits:
             line += f"; {credits} API credit{'s' if credits != 1 else ''}"
+        billed = sum(i.possibly_billed for i in items)
+        if billed:
+            line += f"; {billed} attempt{'s' if billed != 1 else ''} of unknown outcome may have been billed too"
         if interrupted:
             self.echo(click.style("interrupted: ", fg="yellow", bold=True) + line)
             not_done = [i.source.label for i in items if i.status == "not_done"]
@@ -208,6 +214,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "cost": str(item.cost) if item.cost is not None else None,
         "cost_unit": item.cost_unit,
         "api_credit_cost": item.api_credit_cost,
+        "possibly_billed_attempts": item.possibly_billed,
         "request_timestamp": item.request_timestamp,
         "generation_ids": list(item.generation_ids),
         "started_at": _iso(item.started_at),
@@ -243,6 +250,7 @@ def batch_json(
         "not_done": sum(1 for i in items if i.status == "not_done"),
         "cost": {unit: str(amount) for unit, amount in sorted(cost.items())},
         "api_credit_cost": credits,
+        "possibly_billed_attempts": sum(i.possibly_billed for i in items),
         "items": [item_json(i) for i in items],
     }
 
