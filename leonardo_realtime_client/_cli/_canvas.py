@@ -72,6 +72,13 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
     help="Requests per second at most, per tab.",
 )
 @click.option(
+    "--max-tabs",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Tabs open at once (each has its own budget).",
+)
+@click.option(
     "--latency", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Stand-in: delay per response."
 )
 @click.option(
@@ -95,6 +102,7 @@ def canvas_command(
     base_url: str | None,
     budget: Decimal | None,
     max_fps: float,
+    max_tabs: int,
     latency: float,
     rate_limit: float,
     host: str,
@@ -148,6 +156,7 @@ def canvas_command(
         backend=backend,
         budget=budget,
         max_fps=max_fps,
+        max_connections=max_tabs,
         allowed_hosts=("*",) if remote else LOOPBACK_HOSTS,
         access_token=token,
         secret=key,
@@ -163,7 +172,7 @@ def canvas_command(
     if token:
         url += f"?token={token}"
     err = sys.stderr
-    spend = "no limit" if budget is None else f"budget {budget} per tab"
+    spend = "no limit" if budget is None else f"budget {budget} per tab, at most {max_tabs} tabs"
     click.echo(f"Realtime canvas on {backend} ({spend}, at most {max_fps:g} requests/s)", file=err)
     click.echo(f"  open {url}", file=err)
     if remote:

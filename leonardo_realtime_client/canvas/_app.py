@@ -72,7 +72,7 @@ class CanvasHub:
         self.config = config
         self.connections: set[CanvasConnection] = set()
         self.refused = 0
-        """Handshakes refused (bad origin, host or token)."""
+        """Connections refused (bad origin, host or token; too many tabs)."""
         self._idle: asyncio.Event | None = None
 
     async def wait_closed(self) -> None:
@@ -112,10 +112,16 @@ class CanvasHub:
             self.refused += 1
             await websocket.close(code=1008)  # before accept: the handshake fails with HTTP 403
             return
-        await websocket.accept()
+        if len(self.connections) >= self.config.max_connections:
+            self.refused += 1
+            await websocket.accept()
+            most = self.config.max_connections
+            await websocket.close(code=1013, reason=f"at most {most} tab{'s' if most != 1 else ''} at once")
+            return
         connection = CanvasConnection(self.config, websocket.send_text)
-        self.connections.add(connection)
+        self.connections.add(connection)  # counted before the first await: two handshakes cannot both squeeze in
         try:
+            await websocket.accept()
             await connection.start()
             while True:
                 message = await websocket.receive()

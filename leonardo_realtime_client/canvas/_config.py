@@ -28,6 +28,8 @@ DEFAULT_THROTTLE_MS = 120
 """How often the page may send a changed drawing (fal-js' realtime demo throttles at ~128 ms)."""
 DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 """Largest drawing or mask a page may send in one WebSocket message."""
+DEFAULT_MAX_CONNECTIONS = 4
+"""Tabs open at once: each has its own budget, so this also bounds what the app may spend at a time."""
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -76,7 +78,8 @@ class CanvasConfig:
       ``AsyncRealtimeCanvas`` on the in-process stand-in (``LocalTransport``), or on the real API with the key
       held in this process. Give it ``max_retries=0``: the session handles a 429 itself (and shows the pause).
     - ``backend``: what the page says it is talking to ("local stand-in", "Leonardo API") — never a key.
-    - ``budget``: spend allowed per connection (``None``: no limit); ``max_fps``: requests per second at most.
+    - ``budget``: spend allowed per connection (``None``: no limit); ``max_fps``: requests per second at most;
+      ``max_connections``: tabs open at once (one more is refused), so budget x max_connections bounds the spend.
     - ``throttle_ms``: how often the page sends a changed drawing; ``max_frame_bytes``: largest message accepted.
     - ``allowed_hosts``: host names the page may be loaded from (``Host`` and ``Origin`` are checked against them,
       which also stops DNS rebinding); ``("*",)`` allows any, and then ``access_token`` is required.
@@ -92,6 +95,7 @@ class CanvasConfig:
     max_fps: float = DEFAULT_MAX_FPS
     throttle_ms: int = DEFAULT_THROTTLE_MS
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     access_token: str | None = attrs.field(default=None, repr=False)
     secret: str | None = attrs.field(default=None, repr=False)
@@ -101,7 +105,7 @@ class CanvasConfig:
         if not callable(self.client_factory):
             raise ConfigurationError("client_factory: a callable returning an async client")
         _positive("max_fps", self.max_fps)
-        for name in ("throttle_ms", "max_frame_bytes"):
+        for name in ("throttle_ms", "max_frame_bytes", "max_connections"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigurationError(f"{name}={value!r}: an integer ≥ 1")

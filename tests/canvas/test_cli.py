@@ -76,11 +76,11 @@ def test_default_is_the_stand_in_on_loopback_and_opens_the_browser(opened: list[
 
 
 def test_the_stand_in_backend_answers_without_a_key_or_network(opened: list[str]) -> None:
-    result, fake = run("--no-browser", "--latency", "0", "--budget", "0.5", "--max-fps", "12")
+    result, fake = run("--no-browser", "--latency", "0", "--budget", "0.5", "--max-fps", "12", "--max-tabs", "2")
     assert result.exit_code == 0, result.output
     assert opened == []
     config = fake.config
-    assert (config.budget, config.max_fps) == (Decimal("0.5"), 12.0)
+    assert (config.budget, config.max_fps, config.max_connections) == (Decimal("0.5"), 12.0, 2)
 
     async def one() -> RealtimeResult:
         client = config.client_factory()

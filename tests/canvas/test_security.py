@@ -85,3 +85,17 @@ def test_the_page_is_served_with_a_strict_content_security_policy(client: TestCl
     # No third-party script, style or font: the page works offline.
     assert "http://" not in page.text
     assert "https://" not in page.text
+
+
+def test_one_tab_too_many_is_refused_and_its_place_comes_back() -> None:
+    canvas = make_canvas(max_connections=1)
+    with TestClient(canvas.app, base_url=ORIGIN) as client:
+        with connect(client) as first:
+            Page(first).until_type("hello")
+            with connect(client) as second:
+                refused = second.receive()
+        with connect(client) as again:  # the first tab closed: its place is free
+            assert Page(again).until_type("hello")["type"] == "hello"
+    assert refused == {"type": "websocket.close", "code": 1013, "reason": "at most 1 tab at once"}
+    assert canvas.hub.refused == 1
+    assert len(canvas.clients) == 2  # no client was made for the refused tab

@@ -360,8 +360,8 @@ function connect() {
     status.textContent = "connected";
     status.className = "badge ok";
   });
-  ws.addEventListener("close", () => {
-    status.textContent = "disconnected: reload to reconnect";
+  ws.addEventListener("close", (event) => {
+    status.textContent = `disconnected${event.reason ? ` (${event.reason})` : ""}: reload to reconnect`;
     status.className = "badge bad";
   });
   ws.addEventListener("message", (event) => {
