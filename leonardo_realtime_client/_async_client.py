@@ -30,24 +30,16 @@ __all__ = ["AsyncRealtimeCanvas"]
 class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
     """Client of the Leonardo.AI Realtime Canvas API (async). Use ``async with``, or call :meth:`aclose`.
 
-    Args:
-        api_key: Your API key; default ``$LEONARDO_API_KEY``, read at the first call (a missing key is a
-            :class:`ConfigurationError` then, not now). Never shown in ``repr``, errors or logs.
-        base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
-            ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
-        timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
-            default, never "no timeout". Applies to every request, also through your ``http_client``.
-        max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
-        retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
-        http_client: Your own :class:`httpx.AsyncClient` (proxies, limits, event hooks…). You keep ownership:
-            :meth:`aclose` does not close it. Its ``base_url`` and ``auth`` are not used.
-        transport: An :class:`httpx.AsyncBaseTransport` for a client made here (e.g. the local server's
-            in-process transport, or :class:`httpx.MockTransport` in tests).
-        allow_insecure_http: Allow sending the key over plain http to a remote host.
-
     Every method validates everything before any I/O and raises one :class:`ValidationError` (or
     :class:`ImageError`) naming each bad argument; HTTP failures raise :class:`APIStatusError` subclasses,
     :class:`APIConnectionError`/:class:`APITimeoutError` or :class:`APIResponseError` for a malformed answer.
+
+    ::
+
+        async with AsyncRealtimeCanvas() as canvas:  # $LEONARDO_API_KEY, $LEONARDO_BASE_URL
+            result = await canvas.generate("sketch.png", prompt="a lighthouse at dusk")
+
+    The arguments are described under ``__init__``.
     """
 
     _http_client_type = httpx.AsyncClient
@@ -65,6 +57,29 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        """Create a client; nothing is sent and no key is read until the first call.
+
+        Args:
+            api_key: Your API key; default ``$LEONARDO_API_KEY``, read at the first call (a missing key is a
+                :class:`ConfigurationError` then, not now). Never shown in ``repr``, errors or logs.
+            base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
+                ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
+            timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
+                default, never "no timeout". Applies to every request, also through your ``http_client``.
+            max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
+            retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
+            http_client: Your own :class:`httpx.AsyncClient` (proxies, limits, event hooks…). You keep ownership:
+                :meth:`aclose` does not close it. Its ``base_url`` and ``auth`` are not used.
+            transport: An :class:`httpx.AsyncBaseTransport` for a client made here (e.g. the local server's
+                in-process transport, or :class:`httpx.MockTransport` in tests).
+            allow_insecure_http: Allow sending the key over plain http to a remote host.
+
+        Raises:
+            ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
+                plain ``http://`` to a host other than this machine without ``allow_insecure_http``, a
+                negative ``max_retries`` or timeout, both ``http_client`` and ``transport``, or an argument of
+                the wrong type (the message names it; a key is never shown).
+        """
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -116,6 +131,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
 
             async with canvas.session("generate", prompt="a castle", strength=0.7) as session:
                 session.submit(sketch)
+
+        Returns:
+            A new :class:`RealtimeSession` (not started yet: ``async with`` or the first ``submit()`` starts it).
+
+        Raises:
+            ValidationError: An unknown operation or parameter, or one outside the spec's limits.
         """
         from ._session import RealtimeSession  # only sessions pay for the session machinery
 
@@ -159,6 +180,20 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "generate",
@@ -215,6 +250,20 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "refine",
@@ -274,6 +323,21 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image or mask cannot be used: not an image, over 20 MiB or 16.7 MP, or a mask of another
+                size than the image.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "inpaint",
@@ -335,6 +399,21 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``; upscale adds ``generation_ids``, ``variation_ids`` and
+            ``generated_image_id``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "upscale",

@@ -28,24 +28,16 @@ __all__ = ["RealtimeCanvas"]
 class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
     """Client of the Leonardo.AI Realtime Canvas API (sync). Use as a context manager, or call :meth:`close`.
 
-    Args:
-        api_key: Your API key; default ``$LEONARDO_API_KEY``, read at the first call (a missing key is a
-            :class:`ConfigurationError` then, not now). Never shown in ``repr``, errors or logs.
-        base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
-            ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
-        timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
-            default, never "no timeout". Applies to every request, also through your ``http_client``.
-        max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
-        retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
-        http_client: Your own :class:`httpx.Client` (proxies, limits, event hooks…). You keep ownership:
-            :meth:`close` does not close it. Its ``base_url`` and ``auth`` are not used.
-        transport: An :class:`httpx.BaseTransport` for a client made here (e.g. the local server's
-            in-process transport, or :class:`httpx.MockTransport` in tests).
-        allow_insecure_http: Allow sending the key over plain http to a remote host.
-
     Every method validates everything before any I/O and raises one :class:`ValidationError` (or
     :class:`ImageError`) naming each bad argument; HTTP failures raise :class:`APIStatusError` subclasses,
     :class:`APIConnectionError`/:class:`APITimeoutError` or :class:`APIResponseError` for a malformed answer.
+
+    ::
+
+        with RealtimeCanvas() as canvas:  # $LEONARDO_API_KEY, $LEONARDO_BASE_URL
+            canvas.generate("sketch.png", prompt="a lighthouse at dusk").save("out.jpg")
+
+    The arguments are described under ``__init__``.
     """
 
     _http_client_type = httpx.Client
@@ -63,6 +55,29 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        """Create a client; nothing is sent and no key is read until the first call.
+
+        Args:
+            api_key: Your API key; default ``$LEONARDO_API_KEY``, read at the first call (a missing key is a
+                :class:`ConfigurationError` then, not now). Never shown in ``repr``, errors or logs.
+            base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
+                ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
+            timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
+                default, never "no timeout". Applies to every request, also through your ``http_client``.
+            max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
+            retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
+            http_client: Your own :class:`httpx.Client` (proxies, limits, event hooks…). You keep ownership:
+                :meth:`close` does not close it. Its ``base_url`` and ``auth`` are not used.
+            transport: An :class:`httpx.BaseTransport` for a client made here (e.g. the local server's
+                in-process transport, or :class:`httpx.MockTransport` in tests).
+            allow_insecure_http: Allow sending the key over plain http to a remote host.
+
+        Raises:
+            ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
+                plain ``http://`` to a host other than this machine without ``allow_insecure_http``, a
+                negative ``max_retries`` or timeout, both ``http_client`` and ``transport``, or an argument of
+                the wrong type (the message names it; a key is never shown).
+        """
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -126,6 +141,20 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "generate",
@@ -182,6 +211,20 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "refine",
@@ -241,6 +284,21 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image or mask cannot be used: not an image, over 20 MiB or 16.7 MP, or a mask of another
+                size than the image.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "inpaint",
@@ -302,6 +360,21 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
+
+        Returns:
+            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
+            with ``cost_unit``, ``request_timestamp``; upscale adds ``generation_ids``, ``variation_ids`` and
+            ``generated_image_id``.
+
+        Raises:
+            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
+            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
+            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
+            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
+                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
+            APITimeoutError: No answer within ``timeout``, after the retries.
+            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
+            APIResponseError: A 2xx answer that does not have the documented shape.
         """
         call = self._prepare(
             "upscale",

@@ -126,6 +126,19 @@ class RealtimeResult:
         An existing directory gets ``<generated_image_id or operation>-<index><ext>`` inside it (the server's id
         only when it is a plain file name); a path without a suffix gets the image's own (``.jpg`` …). Parent
         directories are created.
+
+        Args:
+            path: A file (its suffix picks the format) or an existing directory.
+            index: Which image (default 0, the first; negative counts from the end).
+
+        Returns:
+            The path written (``path`` itself, or the file chosen inside the directory or with the suffix added).
+
+        Raises:
+            IndexError: The result has no image ``index``.
+            APIResponseError: A conversion was asked for and the image cannot be decoded or written in that format.
+            ImportError: A conversion needs Pillow and it is not installed (the ``[pillow]`` extra).
+            OSError: The file cannot be written.
         """
         index = self._checked_index(index) % len(self.images)
         data = self.images[index]
@@ -159,8 +172,17 @@ class RealtimeResult:
     def to_pil(self, index: int = 0) -> Image.Image:
         """Image ``index`` as a loaded ``PIL.Image.Image`` (needs Pillow: the ``[pillow]`` extra).
 
-        Raises :class:`APIResponseError` (never one of Pillow's own exceptions) for an image Pillow cannot
-        open, one cut short, or one above :data:`MAX_IMAGE_PIXELS` (refused before it is decoded).
+        Args:
+            index: Which image (default 0, the first; negative counts from the end).
+
+        Returns:
+            The decoded image, loaded (its file is not kept open).
+
+        Raises:
+            APIResponseError: Pillow cannot open the image, it is cut short, or it is above
+                :data:`MAX_IMAGE_PIXELS` (refused before it is decoded); never one of Pillow's own exceptions.
+            IndexError: The result has no image ``index``.
+            ImportError: Pillow is not installed (the ``[pillow]`` extra).
         """
         data = self.images[self._checked_index(index)]
         try:

@@ -99,29 +99,41 @@ class Input(NamedTuple):
 
 
 class RealtimeSession(Generic[R]):
-    """A latest-wins stream of requests for one canvas. See the module docstring for the behaviour.
+    """A latest-wins stream of requests for one interactive canvas, on an :class:`AsyncRealtimeCanvas`.
+
+    A canvas changes dozens of times a second and a result takes a few hundred milliseconds; the session sends
+    only what can still matter:
+
+    - ``submit(image, **overrides)`` never blocks or waits for the network: it records the input and returns the
+      request timestamp it will carry;
+    - at most ``max_in_flight`` requests run at once; while they do, a newer input replaces the waiting one
+      (latest wins): a replaced input is never sent and never paid;
+    - results come in submission order only: an answer older than the newest result already delivered is
+      dropped (and counted), never shown;
+    - results and errors arrive as events (:class:`SessionResult`, :class:`SessionError`,
+      :class:`BudgetExhausted`) through ``async for event in session`` and/or ``on_event``; the iteration ends
+      once the session is closed and its buffered events are read;
+    - a 429 pauses the whole session for its Retry-After (else 1 s, 2 s, 4 s … up to 60 s), then the newest input
+      is sent; other errors are delivered as events and the session goes on;
+    - ``budget`` stops sending before the next request (estimated at the largest cost seen) would pass it;
+    - leaving ``async with`` (or ``aclose()``) cancels what is in flight and leaves no task behind; ``flush()``
+      first waits for every input to be answered.
+
+    Every input is sent with ``requestTimestamp = str(T * 1_000_000 + n)`` (``T``: the session's start in Unix
+    milliseconds, ``n``: the input's number), which the answer must echo. For GUI or notebook code that is not
+    on an event loop, use :class:`ThreadedRealtimeSession`.
 
     ::
 
         async with AsyncRealtimeCanvas() as client:
             async with RealtimeSession(client, "generate", prompt="a castle", strength=0.7) as session:
-                canvas.on_change(lambda snapshot: session.submit(snapshot))
+                canvas.on_change(session.submit)  # your canvas calls submit on every change
                 async for event in session:
                     match event:
                         case SessionResult(result=result):
                             show(result.image)
                         case SessionError(error=error):
                             log(error)
-
-    ``operation`` is one of generate, refine, inpaint, upscale; ``**params`` are its fixed keyword
-    arguments (prompt, style, strength, guidance, steps, width, height, seed, refine_creative,
-    refine_strength; for inpaint also ``mask``) plus the per-call ``timeout`` / ``max_retries`` the
-    client understands. They are checked against the spec's constraints here, once, and an input's
-    overrides (merged with them) at its ``submit()``, so a bad value raises at once instead of failing later.
-    ``skip_identical`` (default True): an input identical to the last one sent is not sent again.
-
-    ``clock`` and ``sleep`` are injectable for tests (no real waiting needed); ``clock`` must be
-    monotonic and agree with ``sleep``.
     """
 
     def __init__(
@@ -140,6 +152,33 @@ class RealtimeSession(Generic[R]):
         skip_identical: bool = True,
         **params: Any,
     ) -> None:
+        """Check the parameters and set the session up (it starts with ``async with`` or the first ``submit()``).
+
+        Args:
+            client: The :class:`AsyncRealtimeCanvas` (or any client with the four async methods) to send with;
+                the session does not close it.
+            operation: ``"generate"``, ``"refine"``, ``"inpaint"`` or ``"upscale"`` (or the spec's operationId).
+            max_in_flight: Requests running at once (default 1); newer inputs wait, the newest replacing the rest.
+            min_interval: Seconds between two sends (default 0: as soon as a slot is free).
+            budget: Stop sending before the spent cost would pass this amount, in the API's cost unit (a
+                ``Decimal``, number or string); ``None`` (default): no limit. Until a first cost is known, only
+                one request is in flight.
+            on_event: Called with each event on the session's event loop (exceptions it raises are logged).
+            max_buffered_events: Events kept for ``async for`` until read (oldest dropped first); 0 keeps none
+                (then use ``on_event``).
+            rate_limit_backoff: Seconds of the first pause after a 429 without Retry-After (doubling, ≤ 60 s).
+            clock: Monotonic clock, in seconds; injectable for tests.
+            sleep: The coroutine function that waits (``asyncio.sleep``); tests inject one that does not.
+            skip_identical: An input identical to the last one sent is not sent again (default True).
+            **params: The operation's fixed keyword arguments — ``prompt``, ``style``, ``strength``,
+                ``guidance``, ``steps``, ``width``, ``height``, ``seed``, upscale's ``refine_creative`` and
+                ``refine_strength``, inpaint's ``mask`` — and the per-call ``timeout`` / ``max_retries``.
+
+        Raises:
+            ValidationError: An unknown operation or parameter, a parameter outside the spec's limits, or a bad
+                session option (every problem in one error).
+            ConfigurationError: ``client`` cannot be awaited (a synchronous :class:`RealtimeCanvas`, say).
+        """
         self._operation = name = resolve_operation(operation)
         check_async_client(client, name)  # a sync client would send every input, then fail on await
         self._budget = check_options(max_in_flight, min_interval, budget, max_buffered_events)
@@ -183,6 +222,7 @@ class RealtimeSession(Generic[R]):
 
     @property
     def operation(self) -> str:
+        """The operation every request calls: ``generate``, ``refine``, ``inpaint`` or ``upscale``."""
         return self._operation
 
     @property
@@ -192,6 +232,7 @@ class RealtimeSession(Generic[R]):
 
     @property
     def closed(self) -> bool:
+        """True once ``aclose()`` ran (or ``async with`` was left): ``submit()`` then raises."""
         return self._closed
 
     @property
@@ -210,12 +251,21 @@ class RealtimeSession(Generic[R]):
         return self._latest
 
     def submit(self, image: object, **overrides: Any) -> str:
-        """Offer a new canvas state; returns at once with the request timestamp it will carry if sent.
+        """Offer a new canvas state; returns at once, never waiting for the network.
 
-        ``overrides`` replace fixed parameters for this input only. Must be called on the event loop
-        that runs the session (any coroutine or callback on it); from another thread use
-        :class:`ThreadedRealtimeSession`. Raises ValidationError for bad parameters and
-        SessionClosedError after close; never waits for the network.
+        Must be called on the event loop that runs the session (any coroutine or callback on it); from another
+        thread use :class:`ThreadedRealtimeSession`.
+
+        Args:
+            image: The canvas state: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
+            **overrides: Parameters that replace the session's fixed ones for this input only.
+
+        Returns:
+            The ``requestTimestamp`` this input carries if it is sent (a decimal string, increasing).
+
+        Raises:
+            ValidationError: An override is unknown or outside the spec's limits (the input is not recorded).
+            SessionClosedError: The session is closed.
         """
         if self._closed:
             raise SessionClosedError(f"this {self._operation} session is closed; open a new one")
@@ -232,6 +282,11 @@ class RealtimeSession(Generic[R]):
         return item.request_timestamp
 
     def stats(self) -> SessionStats:
+        """The session's counters so far (submitted, sent, coalesced, delivered, errors …, latency, cost).
+
+        Returns:
+            A :class:`SessionStats` snapshot; it does not change afterwards.
+        """
         return self._stats.snapshot(
             pending=1 if self._pending is not None else 0,
             in_flight=len(self._in_flight),
@@ -240,10 +295,17 @@ class RealtimeSession(Generic[R]):
         )
 
     def events(self) -> AsyncIterator[SessionEvent[R]]:
-        """Results and errors in delivery order; ends once the session is closed and drained.
+        """Results and errors in delivery order; the iteration ends once the session is closed and drained.
 
         Unread events are buffered up to ``max_buffered_events`` (oldest dropped first and counted in
         ``stats().events_overflowed``). Several iterators share one stream (each event goes to one).
+        ``async for event in session`` is the same.
+
+        Returns:
+            An async iterator of :class:`SessionResult`, :class:`SessionError` and :class:`BudgetExhausted`.
+
+        Raises:
+            RuntimeError: The session keeps no events (``max_buffered_events=0``): use ``on_event``.
         """
         if self._buffer_limit == 0:
             raise RuntimeError("this session does not buffer events (max_buffered_events=0): use on_event")
@@ -253,14 +315,20 @@ class RealtimeSession(Generic[R]):
         return self.events()
 
     async def flush(self) -> None:
-        """Wait until nothing is pending or in flight (every input answered, refused or closed)."""
+        """Wait until nothing is pending or in flight: every input answered, refused, replaced, or the session closed.
+
+        Returns when idle (at once if it already is); raises nothing of its own (errors come as events).
+        """
         while not self._idle():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._idle_waiters.append(waiter)
             await waiter
 
     async def aclose(self) -> None:
-        """Stop: the pending input is dropped, in-flight requests are cancelled and awaited. Idempotent."""
+        """Stop: the waiting input is dropped, in-flight requests are cancelled and awaited. Idempotent.
+
+        Events already delivered stay readable; ``async for`` ends after them. The client is not closed.
+        """
         if self._closed:
             return
         self._closed = True

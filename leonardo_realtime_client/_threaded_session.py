@@ -79,6 +79,22 @@ class ThreadedRealtimeSession(Generic[R]):
         max_buffered_events: int = DEFAULT_MAX_BUFFERED_EVENTS,
         **options: Any,
     ) -> None:
+        """Start the session's thread and event loop, and open the session there.
+
+        Args:
+            client: The :class:`AsyncRealtimeCanvas` to send with; used only on the session's thread.
+            operation: ``"generate"``, ``"refine"``, ``"inpaint"`` or ``"upscale"``.
+            on_event: Called with each event, on the session's thread.
+            close_client: Close ``client`` (``aclose()``, on the session's thread) when the session closes.
+            max_buffered_events: Events kept for ``get()`` / ``events()`` until read (oldest dropped first); 0
+                keeps none (then use ``on_event``).
+            **options: :class:`RealtimeSession`'s other arguments: the fixed parameters (``prompt``, ``style``,
+                …) and ``max_in_flight``, ``min_interval``, ``budget`` …
+
+        Raises:
+            ValidationError: A parameter or option is unknown or outside its limits (no thread is started).
+            ConfigurationError: ``client`` cannot be awaited (a synchronous :class:`RealtimeCanvas`).
+        """
         check_options(1, 0.0, None, max_buffered_events)
         self._user_callback = on_event
         self._client = client
@@ -102,18 +118,33 @@ class ThreadedRealtimeSession(Generic[R]):
 
     @property
     def closed(self) -> bool:
+        """True once ``close()`` was called: ``submit()`` then raises."""
         return self._closing
 
     @property
     def budget_exhausted(self) -> bool:
+        """True once the budget stopped sending (a :class:`BudgetExhausted` event said so)."""
         return self._session.budget_exhausted
 
     @property
     def latest(self) -> SessionResult[R] | None:
+        """The newest delivered result, or None."""
         return self._session.latest
 
     def submit(self, image: object, **overrides: Any) -> str:
-        """Thread-safe, never blocks: validate, stamp and hand the input to the session's loop."""
+        """Offer a new canvas state from any thread; never blocks: checked, stamped and handed to the session.
+
+        Args:
+            image: The canvas state: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
+            **overrides: Parameters that replace the session's fixed ones for this input only.
+
+        Returns:
+            The ``requestTimestamp`` this input carries if it is sent.
+
+        Raises:
+            ValidationError: An override is unknown or outside the spec's limits.
+            SessionClosedError: The session is closed.
+        """
         call = bridge_prepare(self._session, image, overrides)
         with self._lock:  # stamps and hand-over in the same order
             if self._closing:
@@ -121,21 +152,57 @@ class ThreadedRealtimeSession(Generic[R]):
             return bridge_submit(self._session, call, self._loop)
 
     def get(self, timeout: float | None = None) -> SessionEvent[R] | None:
-        """The next event; None once the session is closed and drained; TimeoutError after ``timeout``."""
+        """The next event, waiting for it (from any thread but the session's).
+
+        Args:
+            timeout: Seconds to wait at most; ``None`` waits as long as it takes.
+
+        Returns:
+            The next :class:`SessionResult`, :class:`SessionError` or :class:`BudgetExhausted`; ``None`` once the
+            session is closed and every event was read.
+
+        Raises:
+            TimeoutError: No event within ``timeout``.
+            RuntimeError: The session keeps no events (``max_buffered_events=0``): use ``on_event``.
+        """
         if not self._buffering:
             raise RuntimeError("this session does not buffer events (max_buffered_events=0): use on_event")
         return self._buffer.get(timeout)
 
     def events(self, timeout: float | None = None) -> Iterator[SessionEvent[R]]:
-        """Blocking iterator over events until the session is closed (``timeout`` applies to each wait)."""
+        """Blocking iterator over the events until the session is closed and drained.
+
+        Args:
+            timeout: Seconds each wait may take (``None``: no limit).
+
+        Returns:
+            An iterator of events, as :meth:`get` returns them.
+
+        Raises:
+            TimeoutError: One wait took longer than ``timeout``.
+            RuntimeError: The session keeps no events (``max_buffered_events=0``).
+        """
         while (event := self.get(timeout)) is not None:
             yield event
 
     def stats(self) -> SessionStats:
+        """The session's counters so far, read on its thread.
+
+        Returns:
+            A :class:`SessionStats` snapshot.
+        """
         return self._in_loop(self._session.stats)
 
     def flush(self, timeout: float | None = None) -> None:
-        """Block until nothing is pending or in flight."""
+        """Block until nothing is pending or in flight (every input answered, refused or replaced).
+
+        Args:
+            timeout: Seconds to wait at most (``None``: no limit).
+
+        Raises:
+            TimeoutError: Still busy after ``timeout``.
+            RuntimeError: Called on the session's own thread (an ``on_event`` callback), where it would wait forever.
+        """
         if threading.current_thread() is self._thread:
             raise RuntimeError(
                 "flush() called from the session's own thread (an on_event callback?): it would wait forever"
@@ -143,7 +210,15 @@ class ThreadedRealtimeSession(Generic[R]):
         asyncio.run_coroutine_threadsafe(self._session.flush(), self._loop).result(timeout)
 
     def close(self, timeout: float | None = None) -> None:
-        """Cancel in-flight work, stop the thread (joined) and, with ``close_client``, close the client."""
+        """Cancel in-flight work, stop the thread (joined) and, with ``close_client``, close the client. Idempotent.
+
+        Args:
+            timeout: Seconds to wait for the shutdown at most (``None``: no limit).
+
+        Raises:
+            TimeoutError: The shutdown took longer than ``timeout``.
+            RuntimeError: Called on the session's own thread (an ``on_event`` callback).
+        """
         if threading.current_thread() is self._thread:  # before marking closed: a refused close changes nothing
             raise RuntimeError("close() called from the session's own thread (an on_event callback?)")
         with self._lock:

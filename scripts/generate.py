@@ -30,6 +30,7 @@ import derive_constraints
 from spec_tools import (
     GENERATED_DIR,
     GENERATOR_CONFIG,
+    GENERATOR_TEMPLATES,
     ROOT,
     SPEC_PATH,
     Spec,
@@ -124,6 +125,8 @@ def _run_generator(spec: Spec, out: Path, *, prune_spec: bool) -> str:
             str(pruned),
             "--config",
             str(GENERATOR_CONFIG),
+            "--custom-template-path",  # only str_enum: each enum gets its own docstring
+            str(GENERATOR_TEMPLATES),
             "--meta",
             "none",
             "--output-path",

@@ -22,6 +22,7 @@ SPEC_PATH = ROOT / "openapi" / "leonardo-ai-realtime-canvas-openapi.json"
 PROVENANCE_PATH = ROOT / "openapi" / "PROVENANCE.json"
 GENERATED_DIR = ROOT / "leonardo_realtime_client" / "_generated"
 GENERATOR_CONFIG = ROOT / "generator-config.yaml"
+GENERATOR_TEMPLATES = ROOT / "generator-templates"
 
 Spec = dict[str, Any]
 SpecFormat = Literal["json", "yaml"]

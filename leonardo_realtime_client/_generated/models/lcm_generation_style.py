@@ -2,6 +2,12 @@ from enum import StrEnum
 
 
 class LcmGenerationStyle(StrEnum):
+    """The style to generate LCM images with.
+
+    Values: ANIME, CINEMATIC, DIGITAL_ART, DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, NONE, PHOTOGRAPHY,
+    RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR, VIBRANT.
+    """
+
     ANIME = "ANIME"
     CINEMATIC = "CINEMATIC"
     DIGITAL_ART = "DIGITAL_ART"
