@@ -48,7 +48,7 @@ from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport, shared_ssl_context
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
 from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, remember_key
-from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body, encode_body
+from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body
 from ._result import RealtimeResult
 from ._retry import RetryPolicy, transport_outcome
 
@@ -62,8 +62,8 @@ _JSON_HEADERS: Final = {"Content-Type": "application/json", "Accept": "applicati
 class PreparedCall:
     """A validated call, ready to send (and to resend on a retry).
 
-    Only the encoded body is kept, not the dict: its data URLs would double the memory held while the
-    request is in flight. ``logged_body`` is the shortened body, made only when DEBUG is on.
+    ``body`` is the request body as it is sent (:class:`RequestBody`); ``logged_body`` the shortened body for
+    the debug log, made only when DEBUG is on.
     """
 
     operation: Operation
@@ -207,10 +207,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             raise ConfigurationError(f"this {type(self).__name__} (or its http_client) is closed")
         body = build_body(operation, image=image, mask=mask, prompt=prompt, options=options)
         self._auth_headers()  # a missing key is reported now, before any I/O
-        logged = summarize(body) if logger.isEnabledFor(logging.DEBUG) else None
-        encoded = encode_body(body, image=image, mask=mask)
-        del body
-        return PreparedCall(operation, self._base_url + operation.path, encoded, call_timeout, retries, logged)
+        logged = summarize(body.for_log()) if logger.isEnabledFor(logging.DEBUG) else None
+        return PreparedCall(operation, self._base_url + operation.path, body, call_timeout, retries, logged)
 
     def _build_request(self, call: PreparedCall, attempt: int) -> httpx.Request:
         # The pieces with an explicit Content-Length: httpx sends them one after the other, with no chunked

@@ -55,7 +55,7 @@ from ._common import (
 from ._data_urls import decode_data_url, encode_data_url
 from ._headers import image_size, sniff_format
 from ._masks import mask_data_url
-from ._transcode import image_data_url, to_jpeg_bytes
+from ._transcode import image_data_url, jpeg_for_request, to_jpeg_bytes
 
 __all__ = [
     "JPEG_QUALITY",
@@ -68,6 +68,7 @@ __all__ = [
     "encode_data_url",
     "image_data_url",
     "image_size",
+    "jpeg_for_request",
     "mask_data_url",
     "sniff_format",
     "to_jpeg_bytes",

@@ -132,7 +132,7 @@ def _jpeg_buffer(image: ImageInput, field: str, quality: int) -> tuple[Buffer, s
     """JPEG bytes for ``image`` (no copy of a JPEG input), plus a clean data URL when the input was one."""
     data, pil_image, url = _read_input(image, field)
     if data is not None:
-        fmt = sniff_format(data)
+        fmt = "jpeg" if url is not None else sniff_format(data)  # a data URL's bytes were sniffed when decoded
         if fmt is None:
             raise ImageError(field, image, _not_an_image(data))
         if fmt == "jpeg":
@@ -167,6 +167,19 @@ def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPE
     """
     data, _ = _jpeg_buffer(image, field, quality)
     return data if isinstance(data, bytes) else bytes(data)
+
+
+def jpeg_for_request(
+    image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY, size: bool = False
+) -> tuple[bytes, str | None, tuple[int, int] | None]:
+    """``(JPEG bytes, the caller's JPEG data URL or None, (width, height) if asked)``: the input read and sniffed once.
+
+    For the request body, which base64-encodes the bytes itself; the data URL is set when the input was a JPEG
+    data URL (clean ``data:image/jpeg;base64,`` and strict base64), so that it goes out as the caller wrote it.
+    """
+    data, url = _jpeg_buffer(image, field, quality)
+    jpeg = data if isinstance(data, bytes) else bytes(data)  # a caller's bytearray may change between attempts
+    return jpeg, url, _jpeg_size(jpeg, field, image) if size else None
 
 
 def image_data_url(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> str:
