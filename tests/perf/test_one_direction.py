@@ -130,7 +130,7 @@ def test_jpeg_bytes_are_sniffed_once_and_base64_encoded_once(operation: str, sni
 
 
 def test_each_retry_encodes_again_but_never_sniffs_again(sniffs: Spy, encodes: Spy) -> None:
-    requests, transport = _recorder([httpx.Response(503), httpx.Response(500), ok()])
+    requests, transport = _recorder([httpx.Response(429), httpx.Response(429), ok()])
     with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=transport, retry_policy=_no_sleep()) as client:
         client.refine(bytearray(PAYLOAD), prompt="a fox")
     assert len(requests) == 3
