@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 
+import attrs
 import pytest
 
 from leonardo_realtime_client import AsyncRealtimeCanvas, RealtimeCanvas
 from leonardo_realtime_client._generated.constraints import OPERATIONS
-from leonardo_realtime_client._operations import operations
+from leonardo_realtime_client._operations import operations, snake_case
 from leonardo_realtime_client._validation import allowed_text
 
 CALL_OPTIONS = {"timeout", "max_retries"}
@@ -54,3 +55,11 @@ def test_operation_table_matches_the_generated_code() -> None:
     assert table["upscale"].names["refineStrength"] == "refine_strength"
     assert table["inpaint"].names["maskDataUrl"] == "mask"
     assert table["generate"].integer_fields == {"steps", "width", "height", "seed"}
+
+
+def test_the_body_keys_are_the_generated_body_models_fields() -> None:
+    """The request body is built from ``Operation.names`` (no model round trip): they must be the model's fields."""
+    for op in operations().values():
+        model_fields = {field.name for field in attrs.fields(op.body_type)} - {"additional_properties"}
+        assert model_fields == {snake_case(json_name) for json_name in op.names}, op.name
+        assert op.names.keys() == OPERATIONS[op.operation_id]["fields"].keys()
