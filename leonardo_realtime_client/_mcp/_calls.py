@@ -296,7 +296,7 @@ class ToolCalls:
                 hints.append("the server's API key was refused; the user must fix it (not a tool argument)")
         elif isinstance(exc, APIConnectionError):
             error["timeout"] = isinstance(exc, APITimeoutError)
-            hints.append("no answer came back; it may be worth one retry")
+            hints.append("no answer came back")
         elif isinstance(exc, APIResponseError):
             error["status"] = exc.status_code
         else:
@@ -310,6 +310,8 @@ class ToolCalls:
             if billed:
                 self.budget.record_possibly_billed(tool)
                 hints.append("it may have been processed and billed; a retry may be billed again")
+            else:
+                hints.append("it was not processed, so not billed: a retry is safe")
         text = f"{tool} failed: {exc}"
         if hints:
             text += " (" + "; ".join(hints) + ")"

@@ -298,26 +298,27 @@ async def test_a_429_is_a_tool_error_with_its_retry_after(make_harness: MakeHarn
 
 
 @pytest.mark.parametrize(
-    ("fault", "kind", "status"),
-    [("server_error", "InternalServerError", 500), ("unavailable", "InternalServerError", 503)],
+    ("fault", "kind", "status", "billed"),
+    [
+        ("server_error", "InternalServerError", 500, True),  # sent, and nothing says it was not processed
+        ("unavailable", "InternalServerError", 503, False),  # 503 with Retry-After: not processed
+        ("rate_limit", "RateLimitError", 429, False),
+        ("drop", "APIConnectionError", None, True),  # the answer was lost after the request was sent
+    ],
 )
 async def test_other_api_errors_are_typed_tool_errors(
-    make_harness: MakeHarness, fault: str, kind: str, status: int
+    make_harness: MakeHarness, fault: str, kind: str, status: int | None, billed: bool
 ) -> None:
-    harness = make_harness(ServerConfig(faults=Faults(script=[fault])))
+    harness = make_harness(ServerConfig(faults=Faults(script=[fault])), budget=Decimal("1"))
     async with harness.client() as client:
         result = await client.call_tool("refine", _arguments("refine", harness.sketch))
     assert result.is_error is True
     error = result.structured_content["error"]
-    assert (error["type"], error["status"]) == (kind, status)
-
-
-async def test_a_dropped_connection_is_a_tool_error(make_harness: MakeHarness) -> None:
-    harness = make_harness(ServerConfig(faults=Faults(script=["drop"])))
-    async with harness.client() as client:
-        result = await client.call_tool("generate", _arguments("generate", harness.sketch))
-    assert result.is_error is True
-    assert result.structured_content["error"]["type"] == "APIConnectionError"
+    assert (error["type"], error.get("status"), error["sent"]) == (kind, status, True)
+    assert error["possibly_billed"] is billed
+    text = _text(result)
+    assert ("may have been processed and billed" in text) is billed
+    assert ("a retry is safe" in text) is not billed
 
 
 # ------------------------------------------------------------------------------------------------------------------
