@@ -6,6 +6,7 @@ line for line, with ``await``; settings and the steps of one attempt are in ``_b
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -13,6 +14,7 @@ import httpx
 
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
+from ._deadlines import deadline_exceeded
 from ._errors import LeonardoError, Outcome
 from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
@@ -51,6 +53,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        total_timeout: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -65,7 +68,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
                 ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
             timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
-                default, never "no timeout". Applies to every request, also through your ``http_client``.
+                default, never "no timeout". Applies to every request, also through your ``http_client``, and
+                bounds each *attempt* as a whole (its largest phase, 60 s by default), not only each socket
+                read: a server that drips its answer cannot hold an attempt longer.
+            total_timeout: Seconds the whole call may take, retries and backoff included (default ``None``:
+                only each attempt is bounded, so at most ``attempts * timeout + backoff``). Past it,
+                :class:`APITimeoutError`.
             max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
             retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
             http_client: Your own :class:`httpx.AsyncClient` (proxies, limits, event hooks…). You keep ownership:
@@ -84,6 +92,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
             http_client=http_client,
@@ -158,6 +167,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
@@ -176,7 +186,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
                 SKETCH_COLOR, VIBRANT, NONE.
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -210,6 +221,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 "request_timestamp": request_timestamp,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return await self._send(call)
@@ -228,6 +240,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Instant refine of an LCM image (``POST /lcm-instant-refine``).
@@ -246,7 +259,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
                 SKETCH_COLOR, VIBRANT, NONE.
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -280,6 +294,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 "request_timestamp": request_timestamp,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return await self._send(call)
@@ -299,6 +314,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
@@ -319,7 +335,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
                 SKETCH_COLOR, VIBRANT, NONE.
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -355,6 +372,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 "request_timestamp": request_timestamp,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return await self._send(call)
@@ -375,6 +393,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         refine_creative: bool | None = None,
         refine_strength: Number | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
@@ -395,7 +414,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
             refine_creative: Refine creative: true or false.
             refine_strength: Refine strength: a number from 0.5 to 0.9.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -432,6 +452,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 "refine_strength": refine_strength,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return await self._send(call)
@@ -441,11 +462,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
     async def _send(self, call: PreparedCall) -> RealtimeResult:
         """Send with retries: ask the policy after each failure, sleep through ``retry_policy.async_sleep``."""
         retries = billed = 0  # billed: failed attempts whose outcome was not NOT_PROCESSED
+        started = time.monotonic()
         if self._loops is not None:
             await self._loops.watch(self._http)
         while True:
             try:
-                outcome = await self._send_once(call, retries)
+                outcome = await self._send_once(call, retries, started)
             except LeonardoError as unusable:  # a 2xx that could not be used
                 self._raise_settled(unusable, retries + 1, billed)
             except RuntimeError as exc:  # the caller's own transport on a closed loop
@@ -456,17 +478,32 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             if isinstance(outcome, RealtimeResult):
                 return self._settled(outcome, retries + 1, billed)
             error, delay = outcome
-            if delay is None:
+            if delay is None or self._past_total(call, started, delay):
                 self._raise_settled(error, retries + 1, billed)
             billed += error.outcome is not Outcome.NOT_PROCESSED
             retries += 1
             await self._retry_policy.async_sleep(delay)
 
-    async def _send_once(self, call: PreparedCall, retries: int) -> RealtimeResult | tuple[LeonardoError, float | None]:
-        """One attempt: the result, or the error with the delay before a retry (``None``: do not retry)."""
-        request = self._build_request(call, retries + 1)
+    async def _send_once(
+        self, call: PreparedCall, retries: int, started: float
+    ) -> RealtimeResult | tuple[LeonardoError, float | None]:
+        """One attempt, ended at its bound (``_deadlines``): the result, or the error with the delay before a
+        retry (``None``: do not retry)."""
+        timeout, bound = call.attempt_timeout(started)
+        request = self._build_request(call, retries + 1, timeout)
         try:
-            response = await self._http.send(request, auth=None)  # our key, not a client-level auth
+            if bound is None:
+                response = await self._http.send(request, auth=None)  # our key, not a client-level auth
+            else:
+                import anyio  # httpx's own dependency, already loaded by the async transport
+
+                try:
+                    with anyio.fail_after(bound):
+                        response = await self._http.send(request, auth=None)
+                except TimeoutError as late:
+                    cut = deadline_exceeded(request, bound, "the attempt's")
+                    cut.__cause__ = late
+                    raise cut from late
         except httpx.RequestError as exc:
             error = self._transport_error(call, exc)
             error.__cause__ = exc

@@ -33,6 +33,7 @@ from ._config import (
     resolve_base_url,
     resolve_timeout,
 )
+from ._deadlines import AttemptDeadline, attempt_bound, check_total_timeout, remaining
 from ._errors import (
     APIConnectionError,
     APIResponseError,
@@ -72,6 +73,26 @@ class PreparedCall:
     timeout: httpx.Timeout
     max_retries: int
     logged_body: object = attrs.field(default=None, repr=False)
+    total_timeout: float | None = None
+    """Seconds for the whole call, retries included (``None``: each attempt is bounded by ``timeout`` only)."""
+
+    def attempt_timeout(self, started: float) -> tuple[httpx.Timeout, float | None]:
+        """This attempt's httpx timeout (capped by what is left of ``total_timeout``) and its overall bound."""
+        bound = attempt_bound(self.timeout)
+        left = remaining(started, self.total_timeout)
+        if left is None or (bound is not None and bound <= left):
+            return self.timeout, bound
+        left = max(left, 0.001)
+        capped = {
+            phase: min(value, left) if value is not None else left
+            for phase, value in (
+                ("connect", self.timeout.connect),
+                ("read", self.timeout.read),
+                ("write", self.timeout.write),
+                ("pool", self.timeout.pool),
+            )
+        }
+        return httpx.Timeout(**capped), left
 
 
 class BaseRealtimeCanvas(Generic[HttpClientT]):
@@ -86,6 +107,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         api_key: str | None,
         base_url: str | httpx.URL | None,
         timeout: TimeoutTypes,
+        total_timeout: float | None = None,
         max_retries: int,
         retry_policy: RetryPolicy | None,
         http_client: HttpClientT | None,
@@ -95,6 +117,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         setup_logging()
         self._base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._timeout = resolve_timeout(timeout, DEFAULT_TIMEOUT)
+        self._total_timeout = check_total_timeout(total_timeout)
         self._max_retries = check_max_retries(max_retries)
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}")
@@ -199,18 +222,20 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         options: Mapping[str, object],
         timeout: TimeoutTypes,
         max_retries: int | None,
+        total_timeout: float | None = None,
     ) -> PreparedCall:
         operation = operations()[name]
         call_timeout = resolve_timeout(timeout, self._timeout)
+        total = self._total_timeout if total_timeout is None else check_total_timeout(total_timeout)
         retries = self._max_retries if max_retries is None else check_max_retries(max_retries)
         if self._http.is_closed:
             raise ConfigurationError(f"this {type(self).__name__} (or its http_client) is closed")
         body = build_body(operation, image=image, mask=mask, prompt=prompt, options=options)
         self._auth_headers()  # a missing key is reported now, before any I/O
         logged = summarize(body.for_log()) if logger.isEnabledFor(logging.DEBUG) else None
-        return PreparedCall(operation, self._base_url + operation.path, body, call_timeout, retries, logged)
+        return PreparedCall(operation, self._base_url + operation.path, body, call_timeout, retries, logged, total)
 
-    def _build_request(self, call: PreparedCall, attempt: int) -> httpx.Request:
+    def _build_request(self, call: PreparedCall, attempt: int, timeout: httpx.Timeout | None = None) -> httpx.Request:
         # The pieces with an explicit Content-Length: httpx sends them one after the other, with no chunked
         # encoding and no joined copy. Each pass over the body makes them anew (a redirect can resend it).
         content = AsyncBodyStream(call.body) if isinstance(self._http, httpx.AsyncClient) else BodyStream(call.body)
@@ -219,7 +244,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             call.url,
             content=content,
             headers={**self._auth_headers(), "Content-Length": str(call.body.content_length)},
-            timeout=call.timeout,
+            timeout=call.timeout if timeout is None else timeout,
         )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -258,6 +283,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         via = f" through {self._proxy.describe()}" if self._proxy is not None else ""
         if isinstance(exc, httpx.TimeoutException):
             kind = type(exc).__name__.replace("Timeout", " timeout").strip().lower()
+            if isinstance(exc, AttemptDeadline):  # the answer kept coming, too slowly: the attempt's bound ended it
+                kind = f"{exc} (the answer was still arriving)"
             return APITimeoutError(
                 f"{kind} on {where} (timeout {_fmt_timeout(call.timeout)}){via}{billed}",
                 request=exc.request,
@@ -300,6 +327,19 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         error.possibly_billed_attempts = billed + (error.outcome is not Outcome.NOT_PROCESSED)
         redact_error(error, self._secret)
         raise error
+
+    def _past_total(self, call: PreparedCall, started: float, delay: float) -> bool:
+        """Whether a retry after ``delay`` seconds would start past the call's ``total_timeout``."""
+        left = remaining(started, call.total_timeout)
+        if left is not None and left <= delay:
+            logger.info(
+                "not retrying %s %s: total_timeout %g s would pass",
+                call.operation.method,
+                call.operation.path,
+                call.total_timeout,
+            )
+            return True
+        return False
 
     def _retry_delay(
         self,

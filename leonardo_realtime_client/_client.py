@@ -6,6 +6,7 @@ attempt are in ``_base_client``, the request body in ``_request_body``; ``_async
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -13,6 +14,7 @@ import httpx
 
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
+from ._deadlines import AttemptGuard, deadline_exceeded
 from ._errors import LeonardoError, Outcome
 from ._images import ImageInput
 from ._numbers import Integer, Number
@@ -49,6 +51,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        total_timeout: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
@@ -63,7 +66,12 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             base_url: Default ``$LEONARDO_BASE_URL``, else ``https://cloud.leonardo.ai/api/rest/v1``. Plain
                 ``http://`` is refused for hosts other than loopback unless ``allow_insecure_http=True``.
             timeout: Seconds or an :class:`httpx.Timeout`; default 60 s (10 s to connect). ``None`` means the
-                default, never "no timeout". Applies to every request, also through your ``http_client``.
+                default, never "no timeout". Applies to every request, also through your ``http_client``, and
+                bounds each *attempt* as a whole (its largest phase, 60 s by default), not only each socket
+                read: a server that drips its answer cannot hold an attempt longer.
+            total_timeout: Seconds the whole call may take, retries and backoff included (default ``None``:
+                only each attempt is bounded, so at most ``attempts * timeout + backoff``). Past it,
+                :class:`APITimeoutError`.
             max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
             retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
             http_client: Your own :class:`httpx.Client` (proxies, limits, event hooks…). You keep ownership:
@@ -82,6 +90,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
             http_client=http_client,
@@ -119,6 +128,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
@@ -137,7 +147,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
                 SKETCH_COLOR, VIBRANT, NONE.
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -171,6 +182,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 "request_timestamp": request_timestamp,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return self._send(call)
@@ -189,6 +201,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Instant refine of an LCM image (``POST /lcm-instant-refine``).
@@ -207,7 +220,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
                 SKETCH_COLOR, VIBRANT, NONE.
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -241,6 +255,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 "request_timestamp": request_timestamp,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return self._send(call)
@@ -260,6 +275,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
@@ -280,7 +296,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
                 SKETCH_COLOR, VIBRANT, NONE.
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -316,6 +333,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 "request_timestamp": request_timestamp,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return self._send(call)
@@ -336,6 +354,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         refine_creative: bool | None = None,
         refine_strength: Number | None = None,
         timeout: TimeoutTypes = None,
+        total_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> RealtimeResult:
         """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
@@ -356,7 +375,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
             refine_creative: Refine creative: true or false.
             refine_strength: Refine strength: a number from 0.5 to 0.9.
-            timeout: For this call only (``None``: the client's).
+            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
+            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
             max_retries: For this call only (``None``: the client's).
 
         Options left at ``None`` are not sent; the server applies its defaults.
@@ -393,6 +413,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 "refine_strength": refine_strength,
             },
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
         )
         return self._send(call)
@@ -402,29 +423,48 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
     def _send(self, call: PreparedCall) -> RealtimeResult:
         """Send with retries: ask the policy after each failure, sleep through ``retry_policy.sleep``."""
         retries = billed = 0  # billed: failed attempts whose outcome was not NOT_PROCESSED
+        started = time.monotonic()
         while True:
             try:
-                outcome = self._send_once(call, retries)
+                outcome = self._send_once(call, retries, started)
             except LeonardoError as unusable:  # a 2xx that could not be used
                 self._raise_settled(unusable, retries + 1, billed)
             if isinstance(outcome, RealtimeResult):
                 return self._settled(outcome, retries + 1, billed)
             error, delay = outcome
-            if delay is None:
+            if delay is None or self._past_total(call, started, delay):
                 self._raise_settled(error, retries + 1, billed)
             billed += error.outcome is not Outcome.NOT_PROCESSED
             retries += 1
             self._retry_policy.sleep(delay)
 
-    def _send_once(self, call: PreparedCall, retries: int) -> RealtimeResult | tuple[LeonardoError, float | None]:
-        """One attempt: the result, or the error with the delay before a retry (``None``: do not retry)."""
-        request = self._build_request(call, retries + 1)
+    def _send_once(
+        self, call: PreparedCall, retries: int, started: float
+    ) -> RealtimeResult | tuple[LeonardoError, float | None]:
+        """One attempt, ended at its bound (``_deadlines``): the result, or the error with the delay before a
+        retry (``None``: do not retry)."""
+        timeout, bound = call.attempt_timeout(started)
+        request = self._build_request(call, retries + 1, timeout)
+        guard = AttemptGuard(request, bound) if bound is not None else None
         try:
-            response = self._http.send(request, auth=None)  # our key, not a client-level auth
+            response = self._http.send(request, auth=None, stream=True)  # our key, not a client-level auth
+            try:
+                if guard is not None:
+                    guard.watch(response.extensions.get("network_stream"))
+                response.read()
+            finally:
+                response.close()
         except httpx.RequestError as exc:
+            if guard is not None and guard.fired:  # the watchdog cut it: say so, not "connection reset"
+                cut = deadline_exceeded(request, guard.seconds, "the attempt's")
+                cut.__cause__ = exc
+                exc = cut
             error = self._transport_error(call, exc)
             error.__cause__ = exc
             return error, self._retry_delay(call, retries, error=exc)
+        finally:
+            if guard is not None:
+                guard.done()
         judged = self._judge_response(call, response)
         if isinstance(judged, RealtimeResult):
             return judged

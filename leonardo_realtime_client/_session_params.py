@@ -18,7 +18,7 @@ from ._validation import operation_rule, validate_body
 
 __all__ = ["CALL_OPTIONS", "Call", "SessionParams", "check_async_client", "resolve_operation"]
 
-CALL_OPTIONS: Final = frozenset({"timeout", "max_retries"})
+CALL_OPTIONS: Final = frozenset({"timeout", "total_timeout", "max_retries"})
 """Per-call options passed through to the client untouched (its retry policy and timeout apply)."""
 _IMPLICIT_FIELDS: Final = frozenset({"imageDataUrl", "maskDataUrl", "requestTimestamp"})
 """Body fields the session fills in itself."""

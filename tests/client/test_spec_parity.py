@@ -12,7 +12,7 @@ from leonardo_realtime_client._generated.constraints import OPERATIONS
 from leonardo_realtime_client._operations import operations, snake_case
 from leonardo_realtime_client._validation import allowed_text
 
-CALL_OPTIONS = {"timeout", "max_retries"}
+CALL_OPTIONS = {"timeout", "total_timeout", "max_retries"}
 
 
 @pytest.mark.parametrize("client", [RealtimeCanvas, AsyncRealtimeCanvas])

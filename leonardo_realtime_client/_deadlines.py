@@ -1,0 +1,156 @@
+"""A call's time bound: the timeout bounds each *attempt*, not each socket read, and ``total_timeout`` the call.
+
+One reason to change: how long a call may take. httpx's timeouts apply to each phase and each socket read, so
+a server that sends one byte a second never trips a 5 s read timeout and can hold a call for as long as it
+likes (92 s with ``timeout=5`` and 2 retries, in the issue that brought this in). Here:
+
+- **each attempt** ends within its timeout: the largest of the ``httpx.Timeout`` phases (``timeout=5`` → 5 s;
+  the default ``Timeout(60, connect=10)`` → 60 s). Async: the attempt runs under ``anyio.fail_after``. Sync: one
+  watchdog thread shuts the attempt's socket down at its deadline (the socket is learnt from httpx's ``trace``
+  extension when the connection is opened, and from the response's ``network_stream`` when one is reused).
+  The attempt then fails as a read timeout (:class:`APITimeoutError`), retried like one;
+- **the whole call**, retries and backoff included, ends within ``total_timeout`` when one is given: each
+  attempt gets at most what is left, and a retry whose backoff would end past it is not made.
+
+So no server can hold a call past ``attempts * timeout + backoff`` (nor past ``total_timeout``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import math
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+import httpx
+
+from ._errors import ConfigurationError
+
+__all__ = ["AttemptDeadline", "AttemptGuard", "attempt_bound", "check_total_timeout", "deadline_exceeded", "remaining"]
+
+_OPENED: Final = frozenset({"connection.connect_tcp.complete", "connection.start_tls.complete"})
+
+
+def attempt_bound(timeout: httpx.Timeout) -> float | None:
+    """Seconds one attempt may take: the largest phase of ``timeout`` (``None``: unbounded, as the caller said)."""
+    phases = [value for value in (timeout.connect, timeout.read, timeout.write, timeout.pool) if value is not None]
+    return max(phases) if phases else None
+
+
+def check_total_timeout(value: object, name: str = "total_timeout") -> float | None:
+    """``None`` or a positive finite number of seconds, else a :class:`ConfigurationError` naming it."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name}={value!r}: must be a positive number of seconds, or None for no bound")
+    return float(value)
+
+
+def remaining(started: float, total: float | None) -> float | None:
+    """Seconds left of a ``total`` bound started at ``started`` (monotonic), ``None`` without one."""
+    return None if total is None else total - (time.monotonic() - started)
+
+
+class AttemptDeadline(httpx.ReadTimeout):
+    """An attempt stopped at its bound: a read timeout to httpx and the retry policy, with its own words."""
+
+
+def deadline_exceeded(request: httpx.Request, seconds: float, what: str) -> httpx.ReadTimeout:
+    """The error an attempt stopped at its bound fails with: httpx's read timeout, so it is judged like one."""
+    return AttemptDeadline(f"{what} bound of {seconds:g} s reached", request=request)
+
+
+class _Watchdog:
+    """One daemon thread running callbacks at their deadlines (a heap): cheap to arm, nothing per attempt."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, when: float, callback: Callable[[], None]) -> int:
+        with self._cond:
+            handle = next(self._seq)
+            heapq.heappush(self._heap, (when, handle, callback))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="leonardo-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return handle
+
+    def disarm(self, handle: int) -> None:
+        with self._cond:
+            self._cancelled.add(handle)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap or self._heap[0][1] in self._cancelled:
+                    if self._heap:
+                        self._cancelled.discard(heapq.heappop(self._heap)[1])
+                        continue
+                    self._cond.wait()
+                when, _, callback = self._heap[0]
+                wait = when - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+            with contextlib.suppress(Exception):
+                callback()
+
+
+_WATCHDOG: Final = _Watchdog()
+
+
+class AttemptGuard:
+    """Bounds one sync attempt: at its deadline, shuts down the socket(s) it uses, so a blocked read returns."""
+
+    def __init__(self, request: httpx.Request, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._sockets: list[Any] = []
+        self._lock = threading.Lock()
+        inner = request.extensions.get("trace")
+
+        def trace(name: str, info: dict[str, Any]) -> None:
+            if name in _OPENED:
+                self.watch(info.get("return_value"))
+            if inner is not None:
+                inner(name, info)
+
+        request.extensions["trace"] = trace
+        self._handle = _WATCHDOG.arm(time.monotonic() + seconds, self._fire)
+
+    def watch(self, stream: Any) -> None:
+        """Add a network stream (httpcore's) whose socket the deadline shuts down."""
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            self._shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: Any) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)  # a recv() blocked in another thread returns at once
+
+    def done(self) -> None:
+        _WATCHDOG.disarm(self._handle)

@@ -1,0 +1,206 @@
+"""Issue 10.3: a call's time bound. The timeout bounds each attempt as a whole (not each socket read), and
+``total_timeout`` the whole call across retries: no server can hold a call past attempts x timeout + backoff,
+sync, async and CLI. The server below is real (127.0.0.1) and drips its answer one byte at a time; bounds are
+small, and the checks are on the outcome and a generous upper bound, never on a precise duration."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from leonardo_realtime_client import APITimeoutError, AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy
+from leonardo_realtime_client._cli import cli
+
+from .conftest import API_KEY, job, make_jpeg
+
+IMAGE = make_jpeg((16, 16))
+ANSWER = orjson.dumps({"lcmGenerationJob": job()})
+GENEROUS = 8.0  # seconds: far under the ~20 s the dripped answer takes, far over the bounds used
+
+
+class DripServer:
+    """HTTP/1.1 on 127.0.0.1 answering each request with a valid result, one byte every ``per_byte`` seconds:
+    ``mode`` "all" drips the status line and headers too, "body" sends the headers and drips the body.
+    ``fast_first``: the first request of each connection is answered at once (keep-alive, then a drip)."""
+
+    def __init__(self, mode: str = "all", per_byte: float = 0.02, fast_first: bool = False) -> None:
+        self.mode, self.per_byte, self.fast_first = mode, per_byte, fast_first
+        self.requests = 0
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/rest/v1"
+        self._threads: list[threading.Thread] = []
+        self._conns: list[socket.socket] = []
+        self._accept = threading.Thread(target=self._serve, daemon=True)
+        self._accept.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self._conns.append(conn)
+            worker = threading.Thread(target=self._handle, args=(conn,), daemon=True)
+            self._threads.append(worker)
+            worker.start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        buffer = b""
+        served = 0
+        with contextlib.suppress(OSError), conn:
+            while not self._stop.is_set():
+                while b"\r\n\r\n" not in buffer:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length")
+                    ),
+                    0,
+                )
+                while len(buffer) < length:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                buffer = buffer[length:]
+                self.requests += 1
+                served += 1
+                headers = (
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    b"content-length: " + str(len(ANSWER)).encode() + b"\r\n\r\n"
+                )
+                if self.fast_first and served == 1:
+                    conn.sendall(headers + ANSWER)
+                    continue
+                if self.mode == "body":
+                    conn.sendall(headers)
+                    drip = ANSWER
+                else:
+                    drip = headers + ANSWER
+                for i in range(len(drip)):
+                    if self._stop.wait(self.per_byte):
+                        return
+                    conn.sendall(drip[i : i + 1])
+
+    def close(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        self._listener.close()
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        for worker in [self._accept, *self._threads]:
+            worker.join(timeout=10)
+
+
+@pytest.fixture(params=["all", "body"])
+def drip(request: pytest.FixtureRequest) -> Iterator[DripServer]:
+    server = DripServer(mode=request.param)
+    yield server
+    server.close()
+
+
+def _ends_within(limit: float) -> contextlib.AbstractContextManager[None]:
+    @contextlib.contextmanager
+    def check() -> Iterator[None]:
+        began = time.monotonic()
+        yield
+        assert time.monotonic() - began < limit  # an upper bound only: generous, never a precise duration
+
+    return check()
+
+
+def test_sync_timeout_bounds_the_attempt_not_each_read(drip: DripServer) -> None:
+    # The issue's example: timeout=2, max_retries=0 and a 1 KB answer dripped over 12 s returned after 12 s.
+    assert len(ANSWER) > 1000
+    canvas = RealtimeCanvas(api_key=API_KEY, base_url=drip.url, timeout=0.5, max_retries=0)
+    with canvas, _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
+        canvas.refine(IMAGE, prompt="x")
+    assert "bound of 0.5 s reached" in str(caught.value)
+    assert caught.value.attempts == 1
+
+
+def test_async_timeout_bounds_the_attempt_not_each_read(drip: DripServer) -> None:
+    async def main() -> None:
+        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=drip.url, timeout=0.5, max_retries=0) as client:
+            await client.refine(IMAGE, prompt="x")
+
+    with _ends_within(GENEROUS), pytest.raises(APITimeoutError, match=r"bound of 0\.5 s reached"):
+        asyncio.run(main())
+
+
+def _retrying() -> RetryPolicy:
+    return RetryPolicy(initial_delay=0.0, max_delay=0.0, retry_unknown_outcome=True)
+
+
+def test_each_retry_is_bounded_too(drip: DripServer) -> None:
+    canvas = RealtimeCanvas(api_key=API_KEY, base_url=drip.url, timeout=0.3, max_retries=2, retry_policy=_retrying())
+    with canvas, _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
+        canvas.upscale(IMAGE, prompt="x")
+    assert caught.value.attempts == 3
+    assert drip.requests == 3
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_total_timeout_bounds_the_whole_call_across_retries(drip: DripServer, flavour: str) -> None:
+    options = {"api_key": API_KEY, "base_url": drip.url, "timeout": 30, "max_retries": 5, "retry_policy": _retrying()}
+    if flavour == "sync":
+        with RealtimeCanvas(**options) as canvas, _ends_within(GENEROUS), pytest.raises(APITimeoutError):  # type: ignore[arg-type]
+            canvas.generate(IMAGE, prompt="x", total_timeout=0.6)
+    else:
+
+        async def main() -> None:
+            async with AsyncRealtimeCanvas(**options, total_timeout=0.6) as client:  # type: ignore[arg-type]
+                await client.generate(IMAGE, prompt="x")
+
+        with _ends_within(GENEROUS), pytest.raises(APITimeoutError):
+            asyncio.run(main())
+
+
+def test_a_reused_connection_is_bounded_as_well() -> None:
+    # The first answer comes at once on a kept-alive connection; the second, on the same connection, drips.
+    server = DripServer(mode="all", fast_first=True)
+    try:
+        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as canvas:
+            assert canvas.refine(IMAGE, prompt="x").image
+            with _ends_within(GENEROUS), pytest.raises(APITimeoutError):
+                canvas.refine(IMAGE, prompt="x")
+    finally:
+        server.close()
+    assert server.requests == 2
+
+
+def test_the_cli_call_is_bounded(drip: DripServer, tmp_path: Path) -> None:
+    source = tmp_path / "in.jpg"
+    source.write_bytes(IMAGE)
+    env = {"LEONARDO_BASE_URL": drip.url, "LEONARDO_API_KEY": API_KEY}
+    args = ["refine", str(source), "-p", "x", "-o", str(tmp_path / "out"), "--timeout", "0.5", "--max-retries", "0"]
+    with _ends_within(GENEROUS):
+        result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code not in (0, 1), result.output  # a timeout's exit status, not success nor a crash
+    assert "bound of 0.5 s reached" in result.output
+
+
+def test_a_bad_total_timeout_is_refused() -> None:
+    from leonardo_realtime_client import ConfigurationError
+
+    for bad in (0, -1, float("inf"), True, "5"):
+        with pytest.raises(ConfigurationError, match="total_timeout"):
+            RealtimeCanvas(api_key=API_KEY, total_timeout=bad)  # type: ignore[arg-type]
