@@ -45,12 +45,14 @@ async def test_the_key_is_in_no_output(
     outputs.append(refused.model_dump_json())
     captured = capsys.readouterr()
     outputs += [captured.out, captured.err, caplog.text]
-    # 3. A server echoing the key back in every error field: the tool result carries none of it. (The client's
-    #    own opt-in DEBUG log of response bodies is redaction's business, not the MCP server's: not checked here.)
+    # 3. A server echoing the key back in every error field: neither the tool result nor a log line (DEBUG
+    #    included: the client logs response bodies) carries it.
     echo = make_harness(transport=httpx.MockTransport(_echo_the_key), local=False)
     async with echo.client() as client:
         echoed = await client.call_tool("refine", {"image": str(echo.sketch), "prompt": "p"})
     outputs.append(echoed.model_dump_json())
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err, caplog.text]
     for result in (refused, echoed):
         assert result.is_error is True
         assert result.structured_content["error"]["status"] == 401
