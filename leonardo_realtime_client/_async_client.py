@@ -59,6 +59,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
+        tracing: object = False,
     ) -> None:
         """Create a client; nothing is sent and no key is read until the first call.
 
@@ -74,13 +75,17 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             total_timeout: Seconds the whole call may take, retries and backoff included (default ``None``:
                 only each attempt is bounded, so at most ``attempts * timeout + backoff``). Past it,
                 :class:`APITimeoutError`.
-            max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
+            max_retries: Retries of failures that were not processed (429, 408, 409, a 503 with Retry-After,
+                connection errors before sending); default 2. What may have been processed (a read timeout, a
+                5xx) is retried only with ``RetryPolicy(retry_unknown_outcome=True)``.
             retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
             http_client: Your own :class:`httpx.AsyncClient` (proxies, limits, event hooks…). You keep ownership:
                 :meth:`aclose` does not close it. Its ``base_url`` and ``auth`` are not used.
             transport: An :class:`httpx.AsyncBaseTransport` for a client made here (e.g. the local server's
                 in-process transport, or :class:`httpx.MockTransport` in tests).
             allow_insecure_http: Allow sending the key over plain http to a remote host.
+            tracing: ``True`` (OpenTelemetry's global tracer provider) or a ``TracerProvider``: one client span per
+                call, its attempts as events, never the key or image data (needs the ``otel`` extra). Default off.
 
         Raises:
             ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
@@ -98,6 +103,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             http_client=http_client,
             transport=transport,
             allow_insecure_http=allow_insecure_http,
+            tracing=tracing,
         )
         # Our own pool follows the event loop that uses it (see _event_loops); a transport of yours is yours.
         self._loops: LoopBinding | None = LoopBinding() if http_client is None and transport is None else None
@@ -461,28 +467,37 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
 
     async def _send(self, call: PreparedCall) -> RealtimeResult:
         """Send with retries: ask the policy after each failure, sleep through ``retry_policy.async_sleep``."""
+        span = self._span(call)  # None unless tracing is on
         retries = billed = 0  # billed: failed attempts whose outcome was not NOT_PROCESSED
         started = time.monotonic()
         if self._loops is not None:
             await self._loops.watch(self._http)
-        while True:
-            try:
-                outcome = await self._send_once(call, retries, started)
-            except LeonardoError as unusable:  # a 2xx that could not be used
-                self._raise_settled(unusable, retries + 1, billed)
-            except RuntimeError as exc:  # the caller's own transport on a closed loop
-                clear = closed_loop_error(exc)
-                if clear is None:
-                    raise
-                raise clear from exc
-            if isinstance(outcome, RealtimeResult):
-                return self._settled(outcome, retries + 1, billed)
-            error, delay = outcome
-            if delay is None or self._past_total(call, started, delay):
-                self._raise_settled(error, retries + 1, billed)
-            billed += error.outcome is not Outcome.NOT_PROCESSED
-            retries += 1
-            await self._retry_policy.async_sleep(delay)
+        try:
+            while True:
+                try:
+                    outcome = await self._send_once(call, retries, started)
+                except LeonardoError as unusable:  # a 2xx that could not be used
+                    self._raise_settled(unusable, retries + 1, billed, span)
+                except RuntimeError as exc:  # the caller's own transport on a closed loop
+                    clear = closed_loop_error(exc)
+                    if clear is None:
+                        raise
+                    raise clear from exc
+                if isinstance(outcome, RealtimeResult):
+                    return self._settled(outcome, retries + 1, billed, span)
+                error, delay = outcome
+                last = delay is None or self._past_total(call, started, delay)
+                if span is not None:
+                    span.attempt_failed(retries + 1, error, None if last else delay)
+                if delay is None or last:
+                    self._raise_settled(error, retries + 1, billed, span)
+                billed += error.outcome is not Outcome.NOT_PROCESSED
+                retries += 1
+                await self._retry_policy.async_sleep(delay)
+        except BaseException as exc:  # a cancellation or Ctrl-C mid-call ends the span too
+            if span is not None:
+                span.failed(exc)
+            raise
 
     async def _send_once(
         self, call: PreparedCall, retries: int, started: float

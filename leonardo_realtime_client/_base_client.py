@@ -52,6 +52,7 @@ from ._redaction import forget_key, redact, redact_error, redact_headers, redact
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body
 from ._result import RealtimeResult
 from ._retry import RetryPolicy, transport_outcome
+from ._tracing import CallSpan, make_tracer
 
 __all__ = ["BaseRealtimeCanvas", "PreparedCall"]
 
@@ -113,8 +114,10 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         http_client: HttpClientT | None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         allow_insecure_http: bool,
+        tracing: object = False,
     ) -> None:
         setup_logging()
+        self._tracer = make_tracer(tracing)  # None unless tracing was asked for (see _tracing)
         self._base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._timeout = resolve_timeout(timeout, DEFAULT_TIMEOUT)
         self._total_timeout = check_total_timeout(total_timeout)
@@ -307,25 +310,37 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
 
     # -- the boundary: what is handed back to the caller -----------------------------------------------------------
 
-    def _settled(self, result: RealtimeResult, attempts: int, billed: int) -> RealtimeResult:
+    def _span(self, call: PreparedCall) -> CallSpan | None:
+        """The call's tracing span, or ``None`` (tracing off: the usual case)."""
+        return None if self._tracer is None else CallSpan(self._tracer, call)
+
+    def _settled(
+        self, result: RealtimeResult, attempts: int, billed: int, span: CallSpan | None = None
+    ) -> RealtimeResult:
         """The call's result as handed back: how many attempts it took and how many earlier ones may have been
         billed, and the key cut out of what it renders (``request_id``, ``warnings``; see ``_redaction``)."""
-        if attempts == 1 and result.request_id is None and not result.warnings:
-            return result
-        return attrs.evolve(
-            result,
-            attempts=attempts,
-            possibly_billed_attempts=billed,
-            request_id=None if result.request_id is None else redact(result.request_id, self._secret),
-            warnings=tuple(redact(line, self._secret) for line in result.warnings),
-        )
+        if attempts > 1 or result.request_id is not None or result.warnings:
+            result = attrs.evolve(
+                result,
+                attempts=attempts,
+                possibly_billed_attempts=billed,
+                request_id=None if result.request_id is None else redact(result.request_id, self._secret),
+                warnings=tuple(redact(line, self._secret) for line in result.warnings),
+            )
+        if span is not None:
+            span.succeeded(result)
+        return result
 
-    def _raise_settled(self, error: LeonardoError, attempts: int, billed: int) -> NoReturn:
+    def _raise_settled(
+        self, error: LeonardoError, attempts: int, billed: int, span: CallSpan | None = None
+    ) -> NoReturn:
         """Raise the call's final error as handed back: its attempts, how many may have been billed (itself too),
         and the key cut out of everything it renders (message, ``repr``, the chain a traceback shows)."""
         error.attempts = attempts
         error.possibly_billed_attempts = billed + (error.outcome is not Outcome.NOT_PROCESSED)
         redact_error(error, self._secret)
+        if span is not None:
+            span.failed(error)
         raise error
 
     def _past_total(self, call: PreparedCall, started: float, delay: float) -> bool:

@@ -57,6 +57,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
+        tracing: object = False,
     ) -> None:
         """Create a client; nothing is sent and no key is read until the first call.
 
@@ -72,13 +73,17 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             total_timeout: Seconds the whole call may take, retries and backoff included (default ``None``:
                 only each attempt is bounded, so at most ``attempts * timeout + backoff``). Past it,
                 :class:`APITimeoutError`.
-            max_retries: Retries of transient failures (408, 409, 429, 5xx, timeouts, connection errors); default 2.
+            max_retries: Retries of failures that were not processed (429, 408, 409, a 503 with Retry-After,
+                connection errors before sending); default 2. What may have been processed (a read timeout, a
+                5xx) is retried only with ``RetryPolicy(retry_unknown_outcome=True)``.
             retry_policy: Backoff shape and sleep function (:class:`RetryPolicy`); tests inject a non-sleeping one.
             http_client: Your own :class:`httpx.Client` (proxies, limits, event hooks…). You keep ownership:
                 :meth:`close` does not close it. Its ``base_url`` and ``auth`` are not used.
             transport: An :class:`httpx.BaseTransport` for a client made here (e.g. the local server's
                 in-process transport, or :class:`httpx.MockTransport` in tests).
             allow_insecure_http: Allow sending the key over plain http to a remote host.
+            tracing: ``True`` (OpenTelemetry's global tracer provider) or a ``TracerProvider``: one client span per
+                call, its attempts as events, never the key or image data (needs the ``otel`` extra). Default off.
 
         Raises:
             ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
@@ -96,6 +101,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             http_client=http_client,
             transport=transport,
             allow_insecure_http=allow_insecure_http,
+            tracing=tracing,
         )
 
     def close(self) -> None:
@@ -422,21 +428,30 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
 
     def _send(self, call: PreparedCall) -> RealtimeResult:
         """Send with retries: ask the policy after each failure, sleep through ``retry_policy.sleep``."""
+        span = self._span(call)  # None unless tracing is on
         retries = billed = 0  # billed: failed attempts whose outcome was not NOT_PROCESSED
         started = time.monotonic()
-        while True:
-            try:
-                outcome = self._send_once(call, retries, started)
-            except LeonardoError as unusable:  # a 2xx that could not be used
-                self._raise_settled(unusable, retries + 1, billed)
-            if isinstance(outcome, RealtimeResult):
-                return self._settled(outcome, retries + 1, billed)
-            error, delay = outcome
-            if delay is None or self._past_total(call, started, delay):
-                self._raise_settled(error, retries + 1, billed)
-            billed += error.outcome is not Outcome.NOT_PROCESSED
-            retries += 1
-            self._retry_policy.sleep(delay)
+        try:
+            while True:
+                try:
+                    outcome = self._send_once(call, retries, started)
+                except LeonardoError as unusable:  # a 2xx that could not be used
+                    self._raise_settled(unusable, retries + 1, billed, span)
+                if isinstance(outcome, RealtimeResult):
+                    return self._settled(outcome, retries + 1, billed, span)
+                error, delay = outcome
+                last = delay is None or self._past_total(call, started, delay)
+                if span is not None:
+                    span.attempt_failed(retries + 1, error, None if last else delay)
+                if delay is None or last:
+                    self._raise_settled(error, retries + 1, billed, span)
+                billed += error.outcome is not Outcome.NOT_PROCESSED
+                retries += 1
+                self._retry_policy.sleep(delay)
+        except BaseException as exc:  # a cancellation or Ctrl-C mid-call ends the span too
+            if span is not None:
+                span.failed(exc)
+            raise
 
     def _send_once(
         self, call: PreparedCall, retries: int, started: float
