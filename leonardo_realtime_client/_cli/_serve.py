@@ -12,6 +12,7 @@ import click
 
 from .._config import ENV_API_KEY
 from .._errors import ConfigurationError, LeonardoError
+from .._extras import OVER_HTTP, require_server_extra
 from .._redaction import redact, redact_json
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file, read_api_key
 from ._exit import exit_code_for
@@ -93,6 +94,10 @@ def serve_command(
         raise click.UsageError(
             f"the local server needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc})"
         ) from None
+    try:  # before the banner: a server that cannot start must not say it is running
+        require_server_extra("the local server", OVER_HTTP)
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from None
     token = read_api_key(api_key_file, required=True) if require_key else None
     if api_key_file is not None and not require_key:
         raise click.UsageError("--api-key-file only matters with --require-key")

@@ -23,6 +23,7 @@ import orjson
 import pybase64
 
 from .._errors import ImageError, ValidationError, Violation
+from .._extras import require_server_extra
 from .._generated.constraints import OPERATIONS
 from .._images import MAX_IMAGE_PIXELS, decode_data_url, image_size, sniff_format
 from .._images._exif import TRANSPOSED, orientation
@@ -106,6 +107,7 @@ class CanvasHandler:
     """Handles requests for one server instance; keeps the fault plan, a small output cache and a request log."""
 
     def __init__(self, config: ServerConfig | None = None) -> None:
+        require_server_extra("the local server")  # at once, not as an error status on every request
         self.config = config or ServerConfig()
         self._plan = FaultPlan(self.config)
         self._routes = {LOCAL_BASE_PATH + op["path"]: op_id for op_id, op in OPERATIONS.items()}

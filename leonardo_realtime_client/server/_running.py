@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from .._extras import OVER_HTTP, require_server_extra
 from ._config import LOCAL_BASE_PATH, ServerConfig
 from ._handler import CanvasHandler, RecordedRequest
 
@@ -69,7 +70,10 @@ def serve(
     *,
     handler: CanvasHandler | None = None,
 ) -> None:
-    """Serve the four operations at ``http://{host}:{port}/api/rest/v1`` until interrupted (Ctrl-C)."""
+    """Serve the four operations at ``http://{host}:{port}/api/rest/v1`` until interrupted (Ctrl-C).
+
+    Raises :class:`~leonardo_realtime_client.ConfigurationError` without the ``server`` extra."""
+    require_server_extra("the local HTTP server", OVER_HTTP)
     import uvicorn
 
     from ._app import create_app
@@ -98,8 +102,10 @@ def running_server(
 ) -> Iterator[str]:
     """Run the server on ``127.0.0.1`` in a background thread; yield its base URL (``http://127.0.0.1:<port>/api/rest/v1``).
 
-    ``port=0`` (the default) takes a free port. The server stops when the block ends.
+    ``port=0`` (the default) takes a free port. The server stops when the block ends. Raises
+    :class:`~leonardo_realtime_client.ConfigurationError` without the ``server`` extra.
     """
+    require_server_extra("the local HTTP server", OVER_HTTP)
     import uvicorn
 
     from ._app import create_app
@@ -152,6 +158,7 @@ class LocalServer:
 @contextlib.contextmanager
 def running_local_server(config: ServerConfig | None = None, *, port: int = 0) -> Iterator[LocalServer]:
     """Like ``running_server``, but yields a ``LocalServer`` (base URL plus the request log)."""
+    require_server_extra("the local HTTP server", OVER_HTTP)
     handler = CanvasHandler(config)
     with running_server(handler=handler, port=port) as base_url:
         yield LocalServer(base_url, handler)
