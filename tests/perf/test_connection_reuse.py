@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from leonardo_realtime_client import AsyncRealtimeCanvas, RealtimeCanvas
+from leonardo_realtime_client import AsyncRealtimeCanvas, LeonardoError, RealtimeCanvas
 from leonardo_realtime_client._pool import MAX_SHARDS, SHARD_SIZE, AsyncShardedTransport, ShardedTransport, _Shards
 from leonardo_realtime_client.server import Latency, ServerConfig, running_server
 from tests.server.conftest import AUTH, data_url, jpeg_bytes, scene
@@ -142,3 +142,37 @@ def test_shards_fill_least_busy_first_and_stop_at_the_limit() -> None:
         shards.acquire()
     assert len(made) == MAX_SHARDS  # beyond the limit requests wait in the least busy pool
     assert max(shards.busy) - min(shards.busy) <= 1
+
+
+def test_the_sync_pool_releases_every_request_from_many_threads(base_url: str) -> None:
+    """Threads share one sync client: every finished request gives its slot back (none leak), and a pool
+    that is never full does not grow a second one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    image = jpeg_bytes(scene((64, 64)))
+    # This module's server answers a round only once 64 requests wait at its barrier: 64 threads at once.
+    with RealtimeCanvas(api_key="k", base_url=base_url, max_retries=0) as canvas:
+        pool = next(t for t in canvas.http_client._mounts.values() if isinstance(t, ShardedTransport))
+        with ThreadPoolExecutor(CONCURRENT) as threads:
+            list(threads.map(lambda _: canvas.generate(image, prompt="p"), range(CONCURRENT)))
+        assert pool._shards.busy == [0] * len(pool.pools)
+        assert len(pool.pools) == -(-CONCURRENT // SHARD_SIZE)
+
+
+def test_a_failed_request_gives_its_slot_back() -> None:
+    """A connection error inside a pool must not leave the slot counted as busy."""
+    import socket
+
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def go() -> list[int]:
+        async with AsyncRealtimeCanvas(api_key="k", base_url=f"http://127.0.0.1:{port}", max_retries=0) as canvas:
+            pool = next(t for t in canvas.http_client._mounts.values() if isinstance(t, AsyncShardedTransport))
+            for _ in range(3):
+                with pytest.raises(LeonardoError):
+                    await canvas.generate(jpeg_bytes(scene((64, 64))), prompt="p")
+            return pool._shards.busy
+
+    assert asyncio.run(go()) == [0]
