@@ -339,3 +339,20 @@ def test_the_key_never_reaches_the_socket(wrong_key: str, status: int) -> None:
     assert all(MARKER_KEY not in text for text in page.raw)
     assert MARKER_KEY not in html
     assert MARKER_KEY not in repr(canvas.config)
+
+
+def test_a_failed_upscale_is_an_event_and_the_canvas_goes_on() -> None:
+    canvas = make_canvas(ServerConfig(faults=Faults(script=["none", "rate_limit"], retry_after=4)))
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
+        page = Page(ws)
+        page.frame(drawing(1))
+        page.until_type("result")
+        ws.send_json({"type": "upscale"})
+        error = page.until_type("error")
+        stats = page.until_stats(lambda s: s["errors"] == 1)
+        page.frame(drawing(2))
+        page.until(lambda m: m["type"] == "result" and m["seq"] == 2)
+    assert (error["kind"], error["status"], error["retry_after"]) == ("upscale", 429, 4.0)
+    assert stats["spent"] == "0.0147"  # the refused upscale cost nothing
+    paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
+    assert paths == ["generations-lcm", "lcm-upscale", "generations-lcm"]
