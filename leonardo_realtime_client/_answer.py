@@ -1,21 +1,95 @@
-"""Bounded, checked answers: the images a server returns are checked when the answer is read.
+"""Bounded, checked answers: the size of what is read, and the images a server returns, are checked as it is read.
 
-One reason to change: what the client accepts back. A returned image is checked from its header only (nothing is
-decoded, no Pillow): its size against :data:`MAX_IMAGE_PIXELS` (a JPEG claiming 60000x60000 is a decompression
-bomb that ``to_pil()`` would refuse) and that its stream is complete (a JPEG ends with its EOI marker, a PNG with
-its ``IEND`` chunk, a WebP fills the length its RIFF header gives, a GIF ends with its trailer). A failure is an
+One reason to change: what the client accepts back. An answer is read up to ``max_response_bytes``
+(:data:`DEFAULT_MAX_RESPONSE_BYTES`, 64 MiB, a client option): a ``Content-Length`` above it is refused before a
+byte of the body is read, and a body without one stops being read at the limit, so a runaway or hostile server
+cannot make the client hold more than that (the body is read chunk by chunk and joined once, as httpx does: the
+peak is about twice the body's size, then the body and its decoded images).
+
+A returned image is checked from its header only (nothing is decoded, no Pillow): its size against
+:data:`MAX_IMAGE_PIXELS` (a JPEG claiming 60000x60000 is a decompression bomb that ``to_pil()`` would refuse) and
+that its stream is complete (a JPEG ends with its EOI marker, a PNG with its ``IEND`` chunk, a WebP fills the
+length its RIFF header gives, a GIF ends with its trailer). A failure is an
 :class:`ImageError` here, which the response parser reports as :class:`APIResponseError` naming the field.
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from ._errors import ImageError
+from ._errors import APIResponseError, ConfigurationError, ImageError
 from ._images import MAX_IMAGE_PIXELS, image_size
 
-__all__ = ["check_returned_image"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "aread_bounded",
+    "check_max_response_bytes",
+    "check_returned_image",
+    "read_bounded",
+]
+
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+"""The largest answer read by default (64 MiB): two images at the 20 MiB cap as base64 (~53.4 MiB) and room to
+spare; the API's own answers are a few hundred KB to a few MB."""
+_MIN_RESPONSE_BYTES: Final = 1024
+
+
+def check_max_response_bytes(value: object) -> int:
+    """The ``max_response_bytes`` option, checked: an integer of at least 1024."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < _MIN_RESPONSE_BYTES:
+        raise ConfigurationError(
+            f"max_response_bytes={value!r}: an integer ≥ {_MIN_RESPONSE_BYTES} (bytes; default "
+            f"{DEFAULT_MAX_RESPONSE_BYTES:,} = 64 MiB)"
+        )
+    return value
+
+
+def _too_large(response: httpx.Response, size: int, limit: int, *, declared: bool) -> APIResponseError:
+    what = f"declares {size:,} bytes" if declared else f"went on past {limit:,} bytes"
+    return APIResponseError(
+        f"HTTP {response.status_code} from {response.request.url.path}: the answer {what}, more than "
+        f"max_response_bytes={limit:,}; it was not read (raise the limit with max_response_bytes=... if the "
+        "server is right)",
+        response=response,
+    )
+
+
+def _declared(response: httpx.Response, limit: int) -> None:
+    raw = response.headers.get("content-length", "")
+    if raw.isdigit() and int(raw) > limit:
+        raise _too_large(response, int(raw), limit, declared=True)
+
+
+def read_bounded(response: httpx.Response, limit: int) -> None:
+    """Read a streamed ``response`` (``response.content`` afterwards), or raise :class:`APIResponseError` once more
+    than ``limit`` bytes (decoded) would be read; the caller closes the response."""
+    _declared(response, limit)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(response, size, limit, declared=False)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what Response.read() does, once the size is known to be within bounds
+
+
+async def aread_bounded(response: httpx.Response, limit: int) -> None:
+    """:func:`read_bounded` for ``httpx.AsyncClient``."""
+    _declared(response, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(response, size, limit, declared=False)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+
 
 _PNG_END: Final = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 _TRAILING_PADDING: Final = b"\x00\r\n\t "

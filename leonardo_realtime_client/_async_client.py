@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
+from ._answer import DEFAULT_MAX_RESPONSE_BYTES, aread_bounded
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import deadline_exceeded
@@ -60,6 +61,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
         tracing: object = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """Create a client; nothing is sent and no key is read until the first call.
 
@@ -86,6 +88,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             allow_insecure_http: Allow sending the key over plain http to a remote host.
             tracing: ``True`` (OpenTelemetry's global tracer provider) or a ``TracerProvider``: one client span per
                 call, its attempts as events, never the key or image data (needs the ``otel`` extra). Default off.
+            max_response_bytes: The largest answer read, in bytes (default 64 MiB); a larger one is refused as
+                :class:`APIResponseError` before its body is read, or as soon as the limit is passed.
 
         Raises:
             ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
@@ -104,6 +108,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             transport=transport,
             allow_insecure_http=allow_insecure_http,
             tracing=tracing,
+            max_response_bytes=max_response_bytes,
         )
         # Our own pool follows the event loop that uses it (see _event_loops); a transport of yours is yours.
         self._loops: LoopBinding | None = LoopBinding() if http_client is None and transport is None else None
@@ -499,6 +504,15 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 span.failed(exc)
             raise
 
+    async def _read_answer(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the answer, at most ``max_response_bytes`` of it (``_answer.aread_bounded``)."""
+        response = await self._http.send(request, auth=None, stream=True)  # our key, not a client-level auth
+        try:
+            await aread_bounded(response, self._max_response_bytes)
+        finally:
+            await response.aclose()
+        return response
+
     async def _send_once(
         self, call: PreparedCall, retries: int, started: float
     ) -> RealtimeResult | tuple[LeonardoError, float | None]:
@@ -508,13 +522,13 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         request = self._build_request(call, retries + 1, timeout)
         try:
             if bound is None:
-                response = await self._http.send(request, auth=None)  # our key, not a client-level auth
+                response = await self._read_answer(request)
             else:
                 import anyio  # httpx's own dependency, already loaded by the async transport
 
                 try:
                     with anyio.fail_after(bound):
-                        response = await self._http.send(request, auth=None)
+                        response = await self._read_answer(request)
                 except TimeoutError as late:
                     cut = deadline_exceeded(request, bound, "the attempt's")
                     cut.__cause__ = late

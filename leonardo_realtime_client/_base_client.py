@@ -23,6 +23,7 @@ import attrs
 import httpx
 import orjson
 
+from ._answer import DEFAULT_MAX_RESPONSE_BYTES, check_max_response_bytes
 from ._config import (
     DEFAULT_TIMEOUT,
     APIKey,
@@ -115,9 +116,11 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         allow_insecure_http: bool,
         tracing: object = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         setup_logging()
         self._tracer = make_tracer(tracing)  # None unless tracing was asked for (see _tracing)
+        self._max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._timeout = resolve_timeout(timeout, DEFAULT_TIMEOUT)
         self._total_timeout = check_total_timeout(total_timeout)

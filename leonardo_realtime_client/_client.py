@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from ._answer import DEFAULT_MAX_RESPONSE_BYTES, read_bounded
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import AttemptGuard, deadline_exceeded
@@ -58,6 +59,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
         tracing: object = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """Create a client; nothing is sent and no key is read until the first call.
 
@@ -84,6 +86,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             allow_insecure_http: Allow sending the key over plain http to a remote host.
             tracing: ``True`` (OpenTelemetry's global tracer provider) or a ``TracerProvider``: one client span per
                 call, its attempts as events, never the key or image data (needs the ``otel`` extra). Default off.
+            max_response_bytes: The largest answer read, in bytes (default 64 MiB); a larger one is refused as
+                :class:`APIResponseError` before its body is read, or as soon as the limit is passed.
 
         Raises:
             ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
@@ -102,6 +106,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             transport=transport,
             allow_insecure_http=allow_insecure_http,
             tracing=tracing,
+            max_response_bytes=max_response_bytes,
         )
 
     def close(self) -> None:
@@ -466,7 +471,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             try:
                 if guard is not None:
                     guard.watch(response.extensions.get("network_stream"))
-                response.read()
+                read_bounded(response, self._max_response_bytes)
             finally:
                 response.close()
         except httpx.RequestError as exc:
