@@ -189,7 +189,7 @@ def _compare_field(where: str, old: _Field, new: _Field, req: bool) -> list[Chan
             reason = "the client may receive values off the old step" if breaking else "received values stay on step"
         out.append(Change(where, "multiple-of", detail, breaking, reason))
     if old.title != new.title and (old.model or new.model):
-        detail = f"title {_show(old.title)} → {_show(new.title)}"
+        detail = f"title {_show(old.title or _MISSING)} → {_show(new.title or _MISSING)}"
         reason = "the generated model class is named after the title: code importing the old name breaks"
         out.append(Change(where, "title", detail, True, reason))
     if req and old.unreadable != new.unreadable and new.unreadable is not None:

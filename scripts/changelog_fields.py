@@ -147,7 +147,7 @@ def _field(schema: dict[str, Any], required: bool, where: str) -> _Field:
         try:
             rule = derive_constraints.field_rule({}, where or "(body)", schema, required, "field")
         except (ValueError, KeyError) as exc:
-            unreadable = str(exc)
+            unreadable = str(exc).removeprefix(f"field.{where or '(body)'}: ")  # the change names the field
         else:
             lower = _bound_of(rule, "minimum", "exclusive_minimum")
             upper = _bound_of(rule, "maximum", "exclusive_maximum")
