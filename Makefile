@@ -71,8 +71,11 @@ update-spec: $(STAMP) ## Adopt a new spec (JSON or YAML): make update-spec SPEC=
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<path or URL> [SOURCE=<upstream URL>]"; exit 2; }
 	$(PY) scripts/update_spec.py "$(SPEC)" $(if $(SOURCE),--source "$(SOURCE)")
 
-wheel: $(STAMP) ## Build the wheel (and sdist) into dist/, for `pip install dist/<wheel>[server]` anywhere
-	$(PY) -m build --outdir dist .
+wheel: ## Build the wheel into dist/ (only `build` is installed), for `pip install 'dist/<wheel>[server]'` anywhere
+	@$(CHECK_PYTHON)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet build
+	$(PY) -m build --wheel --outdir dist .
 	@ls dist/*.whl
 
 skill: $(STAMP) ## Regenerate the committed Agent Skill (skills/leonardo-realtime) from the CLI and the constraints table

@@ -27,8 +27,8 @@ def base_url_hint(base_url: str | None, errors: Iterable[BaseException | None]) 
     if parts.path.rstrip("/").endswith(API_PATH):
         return None
     suggested = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + API_PATH, "", ""))
-    where = "--base-url" if base_url else f"${ENV_BASE_URL}"
+    instead = f"--base-url {suggested}" if base_url else f"{ENV_BASE_URL}={suggested}"
     return (
         f"hint: the API answered 404 (not found), and the base URL {url} does not end in {API_PATH}, "
-        f"where the operations live: try {where} {suggested}"
+        f"where the operations live: try {instead}"
     )

@@ -50,7 +50,7 @@ def test_the_hint_names_the_environment_variable_when_the_url_came_from_there(
     monkeypatch.setenv("LEONARDO_BASE_URL", "http://127.0.0.1:8000/")
     hint = base_url_hint(None, [None, _not_found()])
     assert hint is not None
-    assert hint.endswith("try $LEONARDO_BASE_URL http://127.0.0.1:8000/api/rest/v1")
+    assert hint.endswith("try LEONARDO_BASE_URL=http://127.0.0.1:8000/api/rest/v1")
 
 
 @pytest.mark.parametrize(
