@@ -15,7 +15,7 @@ import update_spec
 from ruamel.yaml import YAML
 from spec_tools import load_spec, parse_document
 
-from .helpers import Layout, Spec, set_range
+from .helpers import FIXTURE_SPEC, Layout, Spec, set_range
 
 ALL_OPS = ("createLCMGeneration", "performInstantRefine", "performInpaintingLCM", "performAlchemyUpscaleLCM")
 UPSTREAM = "https://raw.githubusercontent.example.test/leonardo-ai/main/openapi/realtime-canvas.yml"
@@ -138,3 +138,16 @@ def test_adopting_json_again_drops_a_stale_conversion_record() -> None:
     assert "converted" not in record
     assert "upstream" not in record
     assert record["note"].startswith("Byte-identical to vendored_from")
+
+
+def test_check_drift_reads_a_yaml_spec(tmp_path: Path, fixture_spec: Spec, fixture_tree: Path) -> None:
+    """The issue's example: ``check_drift.py --spec x.yml`` said "cannot read the spec"; now it compares."""
+    yml = write_yaml(tmp_path / "spec.yml", fixture_spec)
+    json_sha = hashlib.sha256(FIXTURE_SPEC.read_bytes()).hexdigest()
+    provenance = tmp_path / "PROVENANCE.json"
+    provenance.write_text(json.dumps({"sha256": json_sha}), encoding="utf-8")
+    yml_sha = hashlib.sha256(yml.read_bytes()).hexdigest()
+    assert check_drift.check(yml, fixture_tree, provenance) == [
+        f"spec hash: spec.yml is {yml_sha}, PROVENANCE.json records {json_sha}",
+        f"changed: {fixture_tree}/constraints.py",  # the same table, but it records the YAML bytes' hash
+    ]
