@@ -64,7 +64,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	touch $(BENCH_STAMP)
 
-bench: $(STAMP) $(BENCH_STAMP) ## Client overhead vs a hand-written floor and leonardo-ai-sdk (~2 min; writes benchmarks/RESULTS.md)
+bench: $(STAMP) $(BENCH_STAMP) ## Client costs vs hand-written code and leonardo-ai-sdk (~4-5 min on 2 busy cores; writes benchmarks/RESULTS.md)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 update-spec: $(STAMP) ## Adopt a new spec (JSON or YAML): make update-spec SPEC=<path or URL> [SOURCE=<upstream URL>]
