@@ -94,7 +94,20 @@ async def _anyio_sleep(seconds: float) -> None:
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """Backoff shape and what counts as transient. See the module docstring for the formula."""
+    """When the clients retry a failed call and how long they wait first (pass one as ``retry_policy=``).
+
+    - **What is retried**: by default only failures that were not processed: HTTP 408, 409, 429 (and a
+      rate-limit code in any answer), a 503 with ``Retry-After``, and connection failures before the request was
+      sent. Never any other 4xx. A failure after sending whose outcome is unknown (a read timeout, a 500 …) may
+      have been billed: retried only with ``retry_unknown_outcome=True``.
+    - **How long to wait** before retry ``n`` (1, 2, …): ``min(max_delay, initial_delay * 2 ** (n - 1))``,
+      shortened by up to ``jitter`` (25 %) at random: 0.5 s, 1 s, 2 s … capped at 8 s.
+    - **Retry-After** (seconds, an HTTP date or ``retry-after-ms``) is honoured when at most ``max_retry_after``
+      (60 s); a longer one raises at once with ``.retry_after`` set.
+    - **How many**: ``max_retries`` belongs to the client (default 2) or the call, not to the policy.
+
+    ``sleep`` / ``async_sleep`` are how the clients wait: tests pass recorders, so nothing sleeps for real.
+    """
 
     initial_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
     """Seconds before the first retry (before jitter)."""
@@ -122,6 +135,9 @@ class RetryPolicy:
 
         ``error`` may be an :class:`APIStatusError` (judged by its ``effective_status`` and ``outcome``), one of
         our connection errors or an httpx exception; ``status_code`` alone is judged without ``Retry-After``.
+
+        Returns:
+            True when the call should be tried again (within ``max_retries``).
         """
         if isinstance(error, APIStatusError):
             status, outcome = error.effective_status, error.outcome
@@ -136,7 +152,12 @@ class RetryPolicy:
         return self.retry_unknown_outcome or outcome is Outcome.NOT_PROCESSED
 
     def delay(self, retry_number: int, *, retry_after: float | None = None) -> float | None:
-        """Seconds to wait before retry ``retry_number`` (1-based); ``None``: the server asks for too long a wait."""
+        """Seconds to wait before retry ``retry_number`` (1-based); ``None``: the server asks for too long a wait.
+
+        Returns:
+            Seconds to wait (``Retry-After`` when the server sent one, up to ``max_retry_after``, else the backoff
+            with jitter), or ``None``.
+        """
         if retry_after is not None:
             return retry_after if retry_after <= self.max_retry_after else None
         backoff = min(self.max_delay, self.initial_delay * 2.0 ** max(retry_number - 1, 0))

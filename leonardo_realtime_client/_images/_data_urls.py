@@ -21,6 +21,12 @@ def encode_data_url(data: Buffer, mime: str = "image/jpeg", *, field: str = "ima
 
     The label must tell the truth: ``mime`` must be an image type known here and agree with the format
     sniffed from ``data``, else :class:`~leonardo_realtime_client.ImageError`.
+
+    Returns:
+        The data URL, as a ``str``.
+
+    Raises:
+        ImageError: ``mime`` is not an image type known here, or disagrees with the format of ``data``.
     """
     mime = mime.strip().lower()
     declared = _MIME_TO_FORMAT.get(mime)
@@ -42,6 +48,13 @@ def decode_data_url(url: str, *, field: str = "imageDataUrl") -> tuple[str, byte
     :class:`~leonardo_realtime_client.ImageError` for a URL that is not base64, bad base64, bytes that are
     no image, a declared type that disagrees with the bytes, or more than :data:`MAX_IMAGE_BYTES`. The
     returned ``mime`` is the canonical one of the sniffed format (``image/jpeg`` for ``image/jpg``).
+
+    Returns:
+        ``(mime, data)``: the canonical media type and the decoded image bytes.
+
+    Raises:
+        ImageError: The URL is not base64, the base64 is bad, the bytes are no image, the declared type disagrees
+            with them, or they are over ``MAX_IMAGE_BYTES``.
     """
     mime, data, _ = _decode_data_url(url, field)
     return mime, data

@@ -23,6 +23,9 @@ def sniff_format(data: Buffer) -> str | None:
 
     Returns one of ``"jpeg"``, ``"png"``, ``"webp"``, ``"gif"``, ``"bmp"``, ``"tiff"``, ``"avif"``,
     ``"heif"``, ``"ico"``. Only the first 32 bytes are looked at.
+
+    Returns:
+        The format's name, or ``None``; never raises.
     """
     head = bytes(data[:32])
     if head.startswith(b"\xff\xd8\xff"):
@@ -55,6 +58,12 @@ def image_size(data: Buffer, *, field: str = "image") -> tuple[int, int]:
     size is the one **displayed**: an EXIF orientation that turns the picture by 90° (a portrait phone photo
     stored landscape) swaps width and height, as every viewer does and as the image is sent. Raises
     :class:`~leonardo_realtime_client.ImageError` for bytes that are no image or a header cut short.
+
+    Returns:
+        ``(width, height)`` in pixels, as displayed.
+
+    Raises:
+        ImageError: The bytes are no image, or the header is cut short.
     """
     fmt = sniff_format(data)
     if fmt is None:

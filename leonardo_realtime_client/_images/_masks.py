@@ -42,6 +42,13 @@ def mask_data_url(
     ``alpha=True`` makes the alpha the mask, ``alpha=False`` the colours, whatever they hold. A JPEG mask goes
     out unchanged (turned upright first if its EXIF orientation says so). ``size`` is the image's displayed
     ``(width, height)``; a mask of another size raises :class:`~leonardo_realtime_client.ImageError`.
+
+    Returns:
+        The mask's data URL (JPEG, 8-bit grayscale unless it was a JPEG already), as a ``str``.
+
+    Raises:
+        ImageError: The mask cannot be read, is no image, has another size than ``size``, its colours and
+            alpha carry shapes that disagree, or it needs Pillow (not a JPEG) and Pillow is not installed.
     """
     data, pil_image, url = _read_input(mask, field)
     if data is not None:

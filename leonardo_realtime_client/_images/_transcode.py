@@ -164,6 +164,13 @@ def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPE
 
     ``quality`` applies to transcoded images only. See the module docstring for the rules; failures raise
     :class:`~leonardo_realtime_client.ImageError` naming ``field``.
+
+    Returns:
+        The JPEG bytes.
+
+    Raises:
+        ImageError: ``image`` cannot be read or is no usable image, or it needs Pillow (a format other than
+            JPEG) and Pillow is not installed (the ``[pillow]`` extra); the message names ``field``.
     """
     data, _ = _jpeg_buffer(image, field, quality)
     return data if isinstance(data, bytes) else bytes(data)
@@ -184,7 +191,15 @@ def jpeg_for_request(
 
 def image_data_url(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> str:
     """``data:image/jpeg;base64,…`` for ``image`` as displayed (a JPEG without an EXIF orientation to apply is not
-    re-encoded, and a data URL of one comes back as is)."""
+    re-encoded, and a data URL of one comes back as is).
+
+    Returns:
+        The data URL of the image as JPEG, as a ``str``.
+
+    Raises:
+        ImageError: ``image`` cannot be read or is no usable image, or it needs Pillow (a format other than
+            JPEG) and Pillow is not installed (the ``[pillow]`` extra); the message names ``field``.
+    """
     data, url = _jpeg_buffer(image, field, quality)
     if url is not None:
         return url

@@ -21,10 +21,12 @@ from leonardo_realtime_client import (
     RealtimeCanvas,
     RealtimeResult,
     RealtimeSession,
+    RetryPolicy,
     ThreadedRealtimeSession,
 )
 
-CLASSES = [RealtimeCanvas, AsyncRealtimeCanvas, RealtimeSession, ThreadedRealtimeSession, RealtimeResult]
+CLASSES = [RealtimeCanvas, AsyncRealtimeCanvas, RealtimeSession, ThreadedRealtimeSession, RealtimeResult, RetryPolicy]
+FUNCTIONS = [name for name in lrc.__all__ if inspect.isfunction(getattr(lrc, name))]
 OPERATIONS = ["generate", "refine", "inpaint", "upscale"]
 CALL_ERRORS = {
     "ValidationError",
@@ -66,7 +68,7 @@ def test_the_constructor_documents_every_argument(cls: type) -> None:
         if name != "self"
     ]
     documented = entries(section(doc, "Args"))
-    if cls is not RealtimeResult:  # an attrs class: its fields are documented one by one instead
+    if cls not in (RealtimeResult, RetryPolicy):  # attrs classes: their fields are documented one by one instead
         assert documented == params
 
 
@@ -115,3 +117,16 @@ def test_the_generated_enums_have_their_own_docstring(enum_class: type[enum.StrE
     assert doc != enum.StrEnum.__doc__
     assert all(member.value in doc for member in enum_class)  # the values are listed
     assert "Enum where members are also" not in pydoc.render_doc(enum_class)
+
+
+def test_the_public_functions_are_known() -> None:
+    assert set(FUNCTIONS) >= {"decode_data_url", "encode_data_url", "image_data_url", "mask_data_url", "to_jpeg_bytes"}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_public_functions_say_what_they_return_and_raise_names_that_exist(name: str) -> None:
+    function = getattr(lrc, name)
+    doc = inspect.getdoc(function) or ""
+    assert section(doc, "Returns"), name
+    for raised in entries(section(doc, "Raises")):
+        assert hasattr(lrc, raised) or isinstance(getattr(builtins, raised, None), type), (name, raised)
