@@ -46,6 +46,8 @@ CHROMIUM_ARGS = [
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "canvas.png"
 WAIT_MS = 15_000
 """How long a condition may take to come true (a safety net: each normally holds within a second)."""
+OUTPUT_WAIT_MS = 5_000
+"""The output must follow a stroke within this (the stand-in answers in milliseconds; a second is plenty)."""
 TOKEN = "browser-test-token-0123456789"
 
 
@@ -202,14 +204,18 @@ def test_draw_and_watch_the_output_follow_in_chromium(browser: Browser, canvas_u
         page.wait_for_selector("#params textarea", timeout=WAIT_MS)  # the controls came from the server
 
         _stroke(page, _zigzag(0.15))
-        page.wait_for_function("() => document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS)
+        page.wait_for_function(
+            "() => document.getElementById('output').src.startsWith('data:image/')", timeout=OUTPUT_WAIT_MS
+        )
         first = page.eval_on_selector("#output", "img => img.src")
 
         # Mid-drawing: a second stroke, the picture following, caught for the README.
         box = page.locator("#pad").bounding_box()
         assert box is not None
         _stroke(page, _zigzag(0.55, teeth=4))
-        page.wait_for_function("src => document.getElementById('output').src !== src", arg=first, timeout=WAIT_MS)
+        page.wait_for_function(
+            "src => document.getElementById('output').src !== src", arg=first, timeout=OUTPUT_WAIT_MS
+        )
         page.wait_for_function(
             "() => /\\d+ ms/.test(document.querySelector('[data-stat=latency_p50_ms]').textContent)",
             timeout=WAIT_MS,
@@ -319,6 +325,8 @@ def test_upload_eraser_clear_and_undo(browser: Browser, canvas_url: str, tmp_pat
         _wait_frames_above(page, 1)
         drawn = _last_drawing(seen)
         page.check("input[name=tool][value=eraser]")
+        page.mouse.click(box["x"] + 0.5 * box["width"], box["y"] + 0.05 * box["height"])  # white on white
+        page.wait_for_function("() => document.getElementById('unsent').textContent === '1'", timeout=WAIT_MS)
         page.mouse.click(*spot)
         _wait_frames_above(page, 2)
         erased = _last_drawing(seen)

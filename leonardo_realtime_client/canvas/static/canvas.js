@@ -22,6 +22,7 @@ const state = {
   maskChanged: false,
   paramsChanged: false,
   sending: false,
+  unsent: 0, // changes that left the bytes as they were, so were not sent
   budgetReached: false,
   pausedUntil: 0, // performance.now() when a 429 pause ends
   undo: [],
@@ -162,6 +163,19 @@ async function tagged(tag, blob) {
   return message;
 }
 
+const lastSent = {}; // tag → the last message sent with it
+
+function sendIfNew(ws, message) {
+  // Paint over paint of the same colour changes nothing: the same bytes are not sent twice.
+  const last = lastSent[message[0]];
+  if (last && last.length === message.length && last.every((byte, i) => byte === message[i])) {
+    $("unsent").textContent = String(++state.unsent);
+    return;
+  }
+  lastSent[message[0]] = message;
+  ws.send(message);
+}
+
 function maskIsEmpty() {
   // One 32-bit word per pixel: a pixel never painted (or erased) reads back as transparent black, 0.
   const pixels = new Uint32Array(mctx.getImageData(0, 0, mask.width, mask.height).data.buffer);
@@ -183,11 +197,11 @@ async function sendChanges() {
     if (inpaint && maskIsEmpty()) return;
     if (inpaint && state.maskChanged) {
       state.maskChanged = false;
-      ws.send(await tagged(2, await blobOf(maskCanvas(), "image/png")));
+      sendIfNew(ws, await tagged(2, await blobOf(maskCanvas(), "image/png")));
     }
     if (state.drawingChanged) {
       state.drawingChanged = false;
-      ws.send(await tagged(1, await blobOf(drawing, "image/jpeg", 0.85)));
+      sendIfNew(ws, await tagged(1, await blobOf(drawing, "image/jpeg", 0.85)));
     }
   } finally {
     state.sending = false;
