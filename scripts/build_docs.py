@@ -183,7 +183,10 @@ def assemble(out: Path, readme: Path = README, docs: Path = DOCS, config: Path =
     ]
     for plugin in settings["plugins"]:
         if isinstance(plugin, dict) and "mkdocstrings" in plugin:  # the package is read from this checkout
-            plugin["mkdocstrings"]["handlers"]["python"]["paths"] = [str(ROOT)]
+            python = plugin["mkdocstrings"]["handlers"]["python"]
+            python["paths"] = [str(ROOT)]
+            options = python.setdefault("options", {})
+            options["extensions"] = [str(ROOT / e) for e in options.get("extensions", [])]  # from the checkout
     written = out / "mkdocs.yml"
     written.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return written

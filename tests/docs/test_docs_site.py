@@ -131,3 +131,22 @@ def test_a_broken_reference_fails_the_build(tmp_path: Path, reference: str, name
     run = _build(tmp_path, reference)
     assert run.returncode != 0
     assert named in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("docstring", "markdown"),
+    [
+        ("Raises :class:`~leonardo_realtime_client.ImageError`.", "Raises `ImageError`."),
+        (
+            "See :meth:`RealtimeSession.flush` and :data:`MAX_IMAGE_PIXELS`.",
+            "See `RealtimeSession.flush` and `MAX_IMAGE_PIXELS`.",
+        ),
+        ("An example::\n\n    x = 1\n", "An example:\n\n    x = 1\n"),
+        ("::\n\n    x = 1\n", "\n\n    x = 1\n"),
+        ("Plain ``code`` stays, a: b:: c stays", "Plain ``code`` stays, a: b:: c stays"),
+    ],
+)
+def test_docstrings_read_as_markdown_on_the_site(docstring: str, markdown: str) -> None:
+    from griffe_sphinx_roles import markdown_text
+
+    assert markdown_text(docstring) == markdown

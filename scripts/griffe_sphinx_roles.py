@@ -1,0 +1,38 @@
+"""A griffe extension for ``make docs``: docstrings written for ``help()`` and Sphinx read well on the site too.
+
+The package's docstrings use reST's roles (``:class:`~leonardo_realtime_client.ImageError```) and ``::`` before a
+literal block; mkdocstrings renders Markdown, where both would show as typed. Roles become code (``ImageError``,
+the last part when the target starts with ``~``), and a paragraph's closing ``::`` a single colon (the indented
+block after it is already a code block in Markdown). The docstrings themselves are not changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import griffe
+
+_ROLE = re.compile(r":(?:py:)?(?:class|meth|func|data|attr|exc|mod|obj|const):`(?P<tilde>~?)(?P<target>[^`]+)`")
+_LITERAL = re.compile(r"(?m)^(?P<text>.*?)\s*::$")
+
+
+def markdown_text(docstring: str) -> str:
+    """``docstring`` with reST roles as code spans and paragraph-closing ``::`` as ``:``."""
+
+    def role(match: re.Match[str]) -> str:
+        target = match["target"]
+        shown = target.rsplit(".", 1)[-1] if match["tilde"] else target
+        return f"`{shown}`"
+
+    text = _ROLE.sub(role, docstring)
+    return _LITERAL.sub(lambda m: f"{m['text']}:" if m["text"].strip() else "", text)
+
+
+class SphinxRoles(griffe.Extension):
+    """Rewrites each docstring as it is loaded (see the module docstring)."""
+
+    def on_instance(self, *, node: ast.AST | griffe.ObjectNode, obj: griffe.Object, agent: Any, **kwargs: Any) -> None:
+        if obj.docstring is not None:
+            obj.docstring.value = markdown_text(obj.docstring.value)
