@@ -91,8 +91,7 @@ OPERATIONS: Final[dict[str, OperationRule]] = '''
 _SCALARS = {"string", "number", "integer", "boolean"}
 # Keys two allOf parts may state differently (the later part wins, as in the generator's merged model).
 _INFORMATIONAL = {"description", "title", "example", "examples", "externalDocs", "deprecated", "readOnly", "writeOnly"}
-
-
+# What may sit beside a $ref without a limit being lost (a description is checked for limits on its own).
 _REF_NOTES = {"description", "title", "example", "examples", "summary"}
 
 
