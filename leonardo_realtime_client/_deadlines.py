@@ -8,7 +8,10 @@ likes (92 s with ``timeout=5`` and 2 retries, in the issue that brought this in)
   the default ``Timeout(60, connect=10)`` → 60 s). Async: the attempt runs under ``anyio.fail_after``. Sync: one
   watchdog thread shuts the attempt's socket down at its deadline (the socket is learnt from httpx's ``trace``
   extension when the connection is opened, and from the response's ``network_stream`` when one is reused).
-  The attempt then fails as a read timeout (:class:`APITimeoutError`), retried like one;
+  The attempt then fails as a read timeout (:class:`APITimeoutError`), retried like one. One gap, sync only:
+  on a *reused* kept-alive connection the socket is known once the answer's headers are in, so a server that
+  drips the status line and headers themselves on such a connection is cut when they are complete (each read
+  still bounded by the read timeout), not at the deadline;
 - **the whole call**, retries and backoff included, ends within ``total_timeout`` when one is given: each
   attempt gets at most what is left, and a retry whose backoff would end past it is not made.
 
@@ -21,6 +24,7 @@ import contextlib
 import heapq
 import itertools
 import math
+import os
 import socket
 import threading
 import time
@@ -74,12 +78,14 @@ class _Watchdog:
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
 
     def arm(self, when: float, callback: Callable[[], None]) -> int:
         with self._cond:
             handle = next(self._seq)
             heapq.heappush(self._heap, (when, handle, callback))
-            if self._thread is None:
+            if self._thread is None or self._pid != os.getpid():  # none yet, or a forked child (threads stay behind)
+                self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="leonardo-deadlines", daemon=True)
                 self._thread.start()
             self._cond.notify()
