@@ -48,6 +48,20 @@ _SUMMARIES: Final[Mapping[str, str]] = {
 }
 
 
+#: Constraints-table keys → the JSON Schema keyword each one came from (``minimum``, ``maximum``, ``enum``,
+#: ``default`` and ``description`` are handled by name). ``_validation`` checks every one of them, so the schema a
+#: model reads must state them too.
+_KEYWORDS: Final[Mapping[str, str]] = {
+    "exclusive_minimum": "exclusiveMinimum",
+    "exclusive_maximum": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+    "format": "format",
+}
+
+
 def argument_name(json_name: str) -> str:
     """The tool argument for a spec field: ``imageDataUrl`` → ``image``, ``refineStrength`` → ``refine_strength``."""
     return IMAGE_ARGUMENTS.get(json_name) or snake_case(json_name)
@@ -73,6 +87,12 @@ def _field_property(rule: FieldRule) -> dict[str, Any]:
         prop["minimum"] = rule["minimum"]
     if rule["maximum"] is not None:
         prop["maximum"] = rule["maximum"]
+    for table_key, keyword in _KEYWORDS.items():  # the table's later keys, where it states them
+        value = rule.get(table_key)
+        if value is not None:
+            prop[keyword] = value
+    if rule.get("deprecated"):
+        prop["deprecated"] = True
     if rule["default"] is not None:
         prop["default"] = rule["default"]
     if rule["description"]:

@@ -8,6 +8,7 @@ applied (as the CLI does): a number written as text is read as a number, an enum
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,71 @@ def test_schema_and_checks_agree(tool: str, jpeg_url: str, tmp_path_factory: pyt
 def test_the_schemas_are_valid_json_schema() -> None:
     for tool in TOOL_OPERATIONS:
         Draft202012Validator.check_schema(input_schema(tool))
+
+
+# A copy of the table whose generate row states every JSON Schema keyword the table can carry (the spec states none
+# of them today): the published schema must state each one, and a call must be refused exactly when it breaks one.
+_CHANGED: dict[str, dict[str, Any]] = {
+    "guidance": {"minimum": None, "maximum": None, "exclusive_minimum": 1, "exclusive_maximum": 7, "multiple_of": 0.5},
+    "steps": {"multiple_of": 2},
+    "prompt": {"min_length": 3, "max_length": 12, "pattern": "^[a-z ]+$"},
+    "seed": {"format": "int64", "deprecated": True},
+}
+_KEYWORDS = {
+    "exclusive_minimum": "exclusiveMinimum",
+    "exclusive_maximum": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+    "format": "format",
+    "deprecated": "deprecated",
+}
+_PROBES: dict[str, list[Any]] = {
+    "guidance": [1, 1.5, 6.5, 7, 0.5, 2.25, 3, 8],
+    "steps": [4, 5, 8, 16, 15],
+    "prompt": ["ab", "abc", "a red kite", "a red kite at d", "Red kite", "a kite 2"],
+    "seed": [1, 42],
+}
+
+
+@pytest.fixture
+def changed_table(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    from leonardo_realtime_client import _validation
+
+    table = copy.deepcopy(_validation.OPERATIONS)
+    fields = table[TOOL_OPERATIONS["generate"]]["fields"]
+    for name, change in _CHANGED.items():
+        fields[name].update(change)  # type: ignore[typeddict-item]
+    monkeypatch.setattr(_validation, "OPERATIONS", table)
+    return table
+
+
+def test_every_keyword_of_the_table_is_in_the_schema(changed_table: dict[str, Any]) -> None:
+    properties = input_schema("generate")["properties"]
+    for name, change in _CHANGED.items():
+        for key, value in change.items():
+            keyword = _KEYWORDS.get(key, key)
+            if value is None:
+                assert keyword not in properties[name], (name, keyword)
+            else:
+                assert properties[name][keyword] == value, (name, keyword)
+    Draft202012Validator.check_schema(input_schema("generate"))
+
+
+def test_the_checks_and_the_schema_agree_on_every_keyword(
+    changed_table: dict[str, Any], jpeg_url: str, tmp_path: Path
+) -> None:
+    calls = ToolCalls(object(), ResultStore(tmp_path), Budget(), secret=None, local=True)  # type: ignore[arg-type]
+    validator = Draft202012Validator(input_schema("generate"))
+    verdicts: dict[bool, int] = {True: 0, False: 0}
+    for name, values in _PROBES.items():
+        for value in values:
+            arguments = {"image": jpeg_url, "prompt": "a red kite", name: value}
+            _, _, violations = calls._prepare("generate", TOOL_OPERATIONS["generate"], dict(arguments))
+            schema_ok = validator.is_valid(arguments)
+            assert schema_ok == (not violations), (name, value, [str(v) for v in violations])
+            verdicts[schema_ok] += 1
+    # Both sides of every keyword were probed.
+    assert verdicts[True] >= 5
+    assert verdicts[False] >= 5
