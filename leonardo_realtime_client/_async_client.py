@@ -530,7 +530,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                     with anyio.fail_after(bound):
                         response = await self._read_answer(request)
                 except TimeoutError as late:
-                    cut = deadline_exceeded(request, bound, "the attempt's")
+                    cut = deadline_exceeded(request, *call.bound_reason(bound))
                     cut.__cause__ = late
                     raise cut from late
         except httpx.RequestError as exc:

@@ -78,6 +78,13 @@ class PreparedCall:
     total_timeout: float | None = None
     """Seconds for the whole call, retries included (``None``: each attempt is bounded by ``timeout`` only)."""
 
+    def bound_reason(self, bound: float) -> tuple[float, str]:
+        """What ended an attempt cut at ``bound`` seconds: the call's ``total_timeout`` or the attempt's own."""
+        own = attempt_bound(self.timeout)
+        if self.total_timeout is not None and (own is None or bound < own):
+            return self.total_timeout, "the call's total_timeout"
+        return bound, "the attempt's"
+
     def attempt_timeout(self, started: float) -> tuple[httpx.Timeout, float | None]:
         """This attempt's httpx timeout (capped by what is left of ``total_timeout``) and its overall bound."""
         bound = attempt_bound(self.timeout)

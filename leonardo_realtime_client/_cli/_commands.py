@@ -159,6 +159,13 @@ def _connection_options() -> list[click.Parameter]:
             f"{DEFAULT_TIMEOUT.connect:g} to connect).",
         ),
         click.Option(
+            ["--total-timeout"],
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help="Bound on each call as a whole, retries and their waits included (default: none; each attempt "
+            "is bounded by --timeout).",
+        ),
+        click.Option(
             ["--max-retries"],
             type=click.IntRange(min=0),
             metavar="N",

@@ -44,6 +44,7 @@ class Connection:
     timeout: float | None
     max_retries: int | None
     allow_insecure_http: bool
+    total_timeout: float | None = None
 
 
 def check_key_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -89,6 +90,8 @@ def make_client(conn: Connection, local_config: ServerConfig | None = None) -> A
         kwargs["timeout"] = conn.timeout
     if conn.max_retries is not None:
         kwargs["max_retries"] = conn.max_retries
+    if conn.total_timeout is not None:
+        kwargs["total_timeout"] = conn.total_timeout
     base_url = conn.base_url
     if conn.local:
         from ..server import IN_PROCESS_BASE_URL, LocalTransport

@@ -60,6 +60,7 @@ def _run(values: dict[str, Any]) -> None:
         timeout=values["timeout"],
         max_retries=values["max_retries"],
         allow_insecure_http=values["allow_insecure_http"],
+        total_timeout=values.get("total_timeout"),
     )
     folder = Path(values["output_dir"]).expanduser().absolute()
     try:

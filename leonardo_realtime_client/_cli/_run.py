@@ -170,6 +170,7 @@ def prepare(command: str, p: dict[str, Any]) -> Plan:
         timeout=p["timeout"],
         max_retries=p["max_retries"],
         allow_insecure_http=p["allow_insecure_http"],
+        total_timeout=p.get("total_timeout"),
     )
     items = [Item(index=i, source=s, target=t) for i, (s, t) in enumerate(zip(sources, targets, strict=True))]
     for i in skip:

@@ -24,6 +24,7 @@ from .conftest import API_KEY, job, make_jpeg
 
 IMAGE = make_jpeg((16, 16))
 ANSWER = orjson.dumps({"lcmGenerationJob": job()})
+TOTAL = r"the call's total_timeout bound of 0\.6 s reached"
 GENEROUS = 8.0  # seconds: far under the ~20 s the dripped answer takes, far over the bounds used
 
 
@@ -162,7 +163,7 @@ def test_each_retry_is_bounded_too(drip: DripServer) -> None:
 def test_total_timeout_bounds_the_whole_call_across_retries(drip: DripServer, flavour: str) -> None:
     options = {"api_key": API_KEY, "base_url": drip.url, "timeout": 30, "max_retries": 5, "retry_policy": _retrying()}
     if flavour == "sync":
-        with RealtimeCanvas(**options) as canvas, _ends_within(GENEROUS), pytest.raises(APITimeoutError):  # type: ignore[arg-type]
+        with RealtimeCanvas(**options) as canvas, _ends_within(GENEROUS), pytest.raises(APITimeoutError, match=TOTAL):  # type: ignore[arg-type]
             canvas.generate(IMAGE, prompt="x", total_timeout=0.6)
     else:
 
@@ -170,7 +171,7 @@ def test_total_timeout_bounds_the_whole_call_across_retries(drip: DripServer, fl
             async with AsyncRealtimeCanvas(**options, total_timeout=0.6) as client:  # type: ignore[arg-type]
                 await client.generate(IMAGE, prompt="x")
 
-        with _ends_within(GENEROUS), pytest.raises(APITimeoutError):
+        with _ends_within(GENEROUS), pytest.raises(APITimeoutError, match=TOTAL):
             asyncio.run(main())
 
 
@@ -196,6 +197,17 @@ def test_the_cli_call_is_bounded(drip: DripServer, tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, args, env=env)
     assert result.exit_code not in (0, 1), result.output  # a timeout's exit status, not success nor a crash
     assert "bound of 0.5 s reached" in result.output
+
+
+def test_the_cli_total_timeout_bounds_the_call_across_retries(drip: DripServer, tmp_path: Path) -> None:
+    source = tmp_path / "in.jpg"
+    source.write_bytes(IMAGE)
+    env = {"LEONARDO_BASE_URL": drip.url, "LEONARDO_API_KEY": API_KEY}
+    args = ["refine", str(source), "-p", "x", "-o", str(tmp_path / "out"), "--timeout", "30", "--total-timeout", "0.6"]
+    with _ends_within(GENEROUS):
+        result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code not in (0, 1), result.output
+    assert "the call's total_timeout bound of 0.6 s reached" in result.output
 
 
 def test_a_bad_total_timeout_is_refused() -> None:
