@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import anyio
 import attrs
@@ -24,8 +24,16 @@ from .._errors import (
     APIResponseError,
     APIStatusError,
     APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
     ImageError,
+    InternalServerError,
     LeonardoError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTooLargeError,
+    UnprocessableEntityError,
     ValidationError,
     Violation,
     short_repr,
@@ -292,15 +300,17 @@ class ToolCalls:
             }
             if exc.retry_after is not None:
                 hints.append(f"retry after {exc.retry_after:g} s")
-            if exc.status_code == 401:
-                hints.append("the server's API key was refused; the user must fix it (not a tool argument)")
+            hints.extend(hint for kind, hint in _STATUS_HINTS if isinstance(exc, kind))
         elif isinstance(exc, APIConnectionError):
             error["timeout"] = isinstance(exc, APITimeoutError)
+            # Refused, DNS, TLS or a connect timeout on every attempt: nothing reached the API.
+            error["sent"] = exc.may_have_been_billed
             hints.append("no answer came back")
         elif isinstance(exc, APIResponseError):
             error["status"] = exc.status_code
         else:
             error["sent"] = False
+        error["retryable"] = retryable = _retryable(exc)
         billed = _may_have_been_billed(exc)
         if billed is not None:
             error["possibly_billed"] = billed
@@ -310,9 +320,35 @@ class ToolCalls:
             if billed:
                 self.budget.record_possibly_billed(tool)
                 hints.append("it may have been processed and billed; a retry may be billed again")
-            else:
+            elif retryable:
                 hints.append("it was not processed, so not billed: a retry is safe")
+            else:
+                hints.append("it was not processed, so not billed; the same call would fail again")
         text = f"{tool} failed: {exc}"
         if hints:
             text += " (" + "; ".join(hints) + ")"
         return ToolOutcome(True, text, {"error": error})
+
+
+#: What a model should do about an error answer, by its class (not its status: Leonardo answers a bad key with a
+#: 500, which the client raises as ``AuthenticationError``).
+_STATUS_HINTS: Final[tuple[tuple[type[APIStatusError], str], ...]] = (
+    (
+        AuthenticationError,
+        "the server's API key was refused: the user must fix the key the server was started with (it is never a "
+        "tool argument); retrying will not help",
+    ),
+    (PermissionDeniedError, "the server's API key may not do this (or the account lacks credits): ask the user"),
+    (NotFoundError, "the API has no such endpoint: the server's --base-url is probably wrong; ask the user"),
+    (RequestTooLargeError, "the request is too large: pass a smaller image"),
+    (BadRequestError, "the API refused the arguments: change them before calling again"),
+    (UnprocessableEntityError, "the API refused the arguments: change them before calling again"),
+)
+
+
+def _retryable(exc: LeonardoError) -> bool:
+    """Whether the same call may succeed later: rate limits, server errors and failed connections; not a refused
+    key, a bad request or a missing endpoint, which fail again however long one waits."""
+    if isinstance(exc, AuthenticationError):
+        return False
+    return isinstance(exc, RateLimitError | InternalServerError | APIConnectionError)

@@ -46,7 +46,9 @@ class ViolationOut(BaseModel):
 class ToolErrorOut(BaseModel):
     """Why a call failed. ``type``: ``ValidationError`` (``violations``), ``BudgetExceeded`` (``spent``,
     ``estimate``, ``budget``, ``unit``) or the client's error class (``status``, ``code``, ``retry_after`` in seconds,
-    ``request_id``, ``possibly_billed``). ``sent``: whether a request reached the API."""
+    ``request_id``, ``possibly_billed``, ``retryable``). ``sent``: whether a request reached the API; ``retryable``:
+    whether the same call may succeed later (a rate limit, a server error, a failed connection), not a refused key
+    or bad arguments."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -59,6 +61,7 @@ class ToolErrorOut(BaseModel):
     retry_after: float | None = None
     request_id: str | None = None
     possibly_billed: bool | None = None
+    retryable: bool | None = None
     spent: str | None = None
     estimate: str | None = None
     budget: str | None = None

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from mcp.types import CallToolResult, ImageContent, TextContent
 
 from leonardo_realtime_client import encode_data_url
 from leonardo_realtime_client._generated.constraints import OPERATIONS
 from leonardo_realtime_client._mcp._schema import SKIPPED_FIELDS, TOOL_OPERATIONS, argument_name
-from leonardo_realtime_client.server import Faults, ServerConfig
+from leonardo_realtime_client.server import Faults, LocalTransport, ServerConfig
 
 from .conftest import MakeHarness, decode_jpeg, mask_file
 
@@ -319,6 +320,57 @@ async def test_other_api_errors_are_typed_tool_errors(
     text = _text(result)
     assert ("may have been processed and billed" in text) is billed
     assert ("a retry is safe" in text) is not billed
+    assert error["retryable"] is True  # each of these may pass later
+
+
+def _answer(status: int, body: dict[str, Any]) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: httpx.Response(status, json=body))
+
+
+def _refused_connection(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+
+@pytest.mark.parametrize(
+    ("transport", "kind", "status", "hint"),
+    [
+        # Leonardo answers a bad key with this 500; the stand-in does too (wrong_key="hook", its default).
+        (LocalTransport(ServerConfig(require_token="another")), "AuthenticationError", 500, "key was refused"),
+        (LocalTransport(ServerConfig(require_token="another", wrong_key="401")), "AuthenticationError", 401, "key"),
+        (_answer(404, {"error": "not found", "code": "not-found"}), "NotFoundError", 404, "--base-url"),
+        (_answer(400, {"error": "bad prompt", "code": "bad-request"}), "BadRequestError", 400, "change them"),
+        (_answer(403, {"error": "no", "code": "forbidden"}), "PermissionDeniedError", 403, "ask the user"),
+        (_answer(413, {"error": "too big"}), "RequestTooLargeError", 413, "smaller image"),
+    ],
+)
+async def test_an_error_that_would_fail_again_is_not_called_safe_to_retry(
+    make_harness: MakeHarness, transport: httpx.AsyncBaseTransport, kind: str, status: int, hint: str
+) -> None:
+    harness = make_harness(transport=transport, local=False)
+    async with harness.client() as client:
+        result = await client.call_tool("generate", _arguments("generate", harness.sketch))
+    assert result.is_error is True
+    error = result.structured_content["error"]
+    assert (error["type"], error["status"], error["sent"]) == (kind, status, True)
+    assert (error["possibly_billed"], error["retryable"]) == (False, False)
+    text = _text(result)
+    assert hint in text
+    assert "a retry is safe" not in text
+    assert "the same call would fail again" in text
+
+
+async def test_a_connection_refused_was_not_sent(make_harness: MakeHarness) -> None:
+    harness = make_harness(transport=httpx.MockTransport(_refused_connection), local=False, max_retries=2)
+    async with harness.client() as client:
+        result = await client.call_tool("upscale", _arguments("upscale", harness.sketch))
+    error = result.structured_content["error"]
+    assert (error["type"], error["sent"], error["possibly_billed"], error["retryable"]) == (
+        "APIConnectionError",
+        False,
+        False,
+        True,
+    )
+    assert "a retry is safe" in _text(result)
 
 
 # ------------------------------------------------------------------------------------------------------------------
