@@ -45,6 +45,7 @@ class Item:
     cost_unit: str | None = None
     api_credit_cost: int | None = None
     request_timestamp: str | None = None
+    request_id: str | None = None
     generation_ids: tuple[str, ...] = ()
     error: BaseException | None = None
     exit_code: ExitCode | None = None
@@ -149,4 +150,5 @@ def _store(item: Item, result: ResultLike, *, overwrite: bool, write_stdout: Wri
     item.cost_unit = result.cost_unit
     item.api_credit_cost = result.api_credit_cost
     item.request_timestamp = result.request_timestamp
+    item.request_id = getattr(result, "request_id", None)
     item.generation_ids = tuple(result.generation_ids)

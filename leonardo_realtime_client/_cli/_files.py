@@ -334,11 +334,22 @@ def encode_for(path: Path, data: bytes) -> bytes:
 
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as im:
-        out = io.BytesIO()
-        image = im.convert("RGB") if wanted in ("bmp", "jpeg") and im.mode not in ("RGB", "L") else im
-        image.save(out, format=wanted.upper())
-        return out.getvalue()
+    from .._errors import APIResponseError
+    from .._images import MAX_IMAGE_PIXELS
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.width * im.height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{im.width}x{im.height} is more than {MAX_IMAGE_PIXELS:,} pixels")
+            out = io.BytesIO()
+            image = im.convert("RGB") if wanted in ("bmp", "jpeg") and im.mode not in ("RGB", "L") else im
+            image.save(out, format=wanted.upper())
+            return out.getvalue()
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        # Pillow's own errors about the returned image (not about our file: nothing is written yet)
+        raise APIResponseError(
+            f"the returned image cannot be written as {path.suffix}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 _UMASK: int | None = None

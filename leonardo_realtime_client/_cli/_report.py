@@ -216,6 +216,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "api_credit_cost": item.api_credit_cost,
         "possibly_billed_attempts": item.possibly_billed,
         "request_timestamp": item.request_timestamp,
+        "request_id": item.request_id,
         "generation_ids": list(item.generation_ids),
         "started_at": _iso(item.started_at),
         "finished_at": _iso(item.finished_at),

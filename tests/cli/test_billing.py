@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from leonardo_realtime_client import AsyncRealtimeCanvas
@@ -54,3 +55,60 @@ def test_the_summary_and_json_count_what_may_have_been_billed(tmp_path: Path) ->
         "unknown",
     ]
     assert by_input["in1.jpg"]["error"]["may_have_been_billed"] is False
+
+
+# -- issue 11, point 4a on the command line: a bomb or a truncated image is never written, exit 4 ------------------
+
+
+def _bomb() -> bytes:
+    import struct
+
+    jpeg = make_jpeg((16, 16))
+    at = jpeg.index(b"\xff\xc0") + 5
+    return jpeg[:at] + struct.pack(">HH", 60000, 60000) + jpeg[at + 4 :]
+
+
+def _run_with_answer(tmp_path: Path, image: bytes, output: str) -> tuple[int, str, dict[str, object]]:
+    from ..client.conftest import data_url, job
+
+    def factory(conn: Connection) -> AsyncRealtimeCanvas:
+        answer = ok({"lcmGenerationJob": job(imageDataUrl=[data_url(image)])}, **{"x-request-id": "rid-7"})
+        return AsyncRealtimeCanvas(
+            api_key=conn.api_key, base_url=BASE_URL, transport=httpx.MockTransport(lambda r: answer), max_retries=0
+        )
+
+    (tmp_path / "in.jpg").write_bytes(make_jpeg())
+    args = ["generate", str(tmp_path / "in.jpg"), "-p", "x", "-o", str(tmp_path / output), "--json"]
+    result = CliRunner().invoke(cli, args, obj=CliEnv(client_factory=factory), env={"LEONARDO_API_KEY": "sk-k-1"})
+    return result.exit_code, result.stderr, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("output", ["out.jpg", "out.png"])
+@pytest.mark.parametrize("kind", ["bomb", "truncated"])
+def test_a_bomb_or_truncated_answer_is_an_api_error_and_nothing_is_written(
+    tmp_path: Path, kind: str, output: str
+) -> None:
+    # The issue's examples: exit 0 with an out.jpg Pillow refuses, exit 70 with -o out.png, exit 0 when truncated.
+    image = _bomb() if kind == "bomb" else make_jpeg((64, 64))[:-100]
+    code, stderr, doc = _run_with_answer(tmp_path, image, output)
+    assert code == 4, stderr
+    assert not (tmp_path / output).exists()
+    error = doc["items"][0]["error"]  # type: ignore[index]
+    assert error["type"] == "APIResponseError"
+    assert ("60000x60000" if kind == "bomb" else "truncated JPEG") in error["message"]
+    assert error["outcome"] == "processed"
+
+
+def test_a_good_answer_carries_its_request_id_into_the_json(tmp_path: Path) -> None:
+    code, stderr, doc = _run_with_answer(tmp_path, make_jpeg((32, 32)), "out.png")
+    assert code == 0, stderr
+    assert doc["items"][0]["request_id"] == "rid-7"  # type: ignore[index]
+    assert (tmp_path / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_transcoding_a_bomb_is_a_typed_error_not_pillows() -> None:
+    from leonardo_realtime_client import APIResponseError
+    from leonardo_realtime_client._cli._files import encode_for
+
+    with pytest.raises(APIResponseError, match=r"cannot be written as \.png: DecompressionBombError"):
+        encode_for(Path("x.png"), _bomb())
