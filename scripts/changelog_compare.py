@@ -217,6 +217,22 @@ def _compare_field(where: str, old: _Field, new: _Field, req: bool) -> list[Chan
     return out
 
 
+def _order_change(where: str, old: _Field, new: _Field) -> list[Change]:
+    """Properties listed in another order: the generated model's attributes (and positional arguments) follow it."""
+    kept = [p for p in old.order if p in new.order]
+    now = [p for p in new.order if p in old.order]
+    if kept == now:
+        return []
+    shown = f"properties reordered: {', '.join(kept[:4])}… → {', '.join(now[:4])}…"
+    old_req = [p for p in old.required_order if p in new.required_order]
+    new_req = [p for p in new.required_order if p in old.required_order]
+    if old_req != new_req:
+        reason = "the generated model's required positional arguments change order"
+        return [Change(where, "field-order", shown, True, reason)]
+    reason = "JSON is unaffected; the generated model's optional arguments (passed by keyword) change order"
+    return [Change(where, "field-order", shown, False, reason)]
+
+
 def _compare_schema(
     label: str, old: Any, new: Any, direction: Direction, required: bool = True, root: str = "(body)"
 ) -> list[Change]:
@@ -242,6 +258,7 @@ def _compare_schema(
         o, n = old_fields.get(path), new_fields.get(path)
         if o is not None and n is not None:
             out += _compare_field(where(path), o, n, req)
+            out += _order_change(where(path), o, n)
         elif n is not None and parent(path) in old_fields:
             text = f"field added ({_type_text(n)}, {'required' if n.required else 'optional'})"
             if req:

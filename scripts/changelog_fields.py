@@ -7,6 +7,7 @@ merged as there, so what the changelog compares is what the table holds.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ class _Field:
     multiple_of: int | float | None = None
     title: str | None = None
     model: bool = False  # an object or an enum: the generator makes a class of it, named after its title
+    order: tuple[str, ...] = ()  # an object's properties in document order: its generated model's attribute order
+    required_order: tuple[str, ...] = ()  # the required ones: the generated model's positional arguments
 
 
 def _bounds(schema: dict[str, Any], low: str, high: str) -> tuple[Bound | None, Bound | None]:
@@ -206,9 +209,11 @@ def _flatten(schema: Any, name: str, required: bool, out: dict[str, _Field], dep
                 merged["properties"].update(part.get("properties", {}))
                 merged["required"] += part.get("required", [])
                 merged.setdefault("type", part.get("type"))
-    out[name] = _field(merged, required, name)
+    field = _field(merged, required, name)
     merged = _collapse(merged)[0]  # a nullable wrapper (anyOf X or null) is X, not two variants
     required_names = set(merged.get("required", []))
+    order = tuple(merged.get("properties") or {})
+    out[name] = dataclasses.replace(field, order=order, required_order=tuple(p for p in order if p in required_names))
     for prop, sub in (merged.get("properties") or {}).items():
         child = f"{name}.{prop}" if name else prop
         _flatten(sub, child, prop in required_names, out, depth + 1)

@@ -55,8 +55,10 @@ change the generated client.
 
 Parameters count at both levels (the path item's and the operation's own, which win), each reported by
 location and name with its required-ness. A changed ``title`` of an object or enum schema is BREAKING: the
-generated model class is named after it. ``update-spec`` also compares the generated trees' public names
-(``changelog_generated``): every module, class or function renamed or removed is BREAKING.
+generated model class is named after it. Properties listed in another order reorder the generated
+model's attributes: BREAKING when the required ones (its positional arguments) change order, else
+non-breaking. ``update-spec`` also compares the generated trees' public names (``changelog_generated``):
+every module, class or function renamed or removed is BREAKING.
 
 Modules, one concern each: ``changelog_model`` (the result types), ``changelog_fields`` (reading one schema
 into fields), ``changelog_compare`` (comparing fields and the classification rules), ``changelog_operations``
