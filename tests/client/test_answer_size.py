@@ -1,5 +1,7 @@
-"""Bounded answers (issue 11, point 4b), over a real 127.0.0.1 socket: an answer larger than ``max_response_bytes`` is
-refused before its body is read when it says its length, and reading stops at the limit when it does not."""
+"""Hostile answers over a real 127.0.0.1 socket (issue 11): an answer larger than ``max_response_bytes`` is refused
+before its body is read when it says its length, and reading stops at the limit when it does not (point 4b); a
+connection dropped mid-answer may have been billed and is not retried, a refused one was not and is (point 5); a
+proxy echoing the Authorization header shows the key nowhere (point 3)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class Answers(http.server.BaseHTTPRequestHandler):
     anything else: a normal answer."""
 
     protocol_version = "HTTP/1.1"
+    seen = 0
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["content-length"]))
@@ -41,6 +44,26 @@ class Answers(http.server.BaseHTTPRequestHandler):
             self.send_header("connection", "close")
             self.end_headers()
             self.wfile.write(b'{"lcmGenerationJob": ')
+            return
+        if self.path.startswith("/drop-mid-answer"):  # processed, then the connection dies mid-answer
+            Answers.seen += 1
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(GOOD)))
+            self.end_headers()
+            self.wfile.write(GOOD[:20])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if self.path.startswith("/echo-key"):  # a careless proxy: the Authorization header back, everywhere
+            echoed = self.headers["authorization"]
+            body = f"<html><title>denied: {echoed}</title></html>".encode()
+            self.send_response(401)
+            self.send_header("content-type", "text/html")
+            self.send_header("x-request-id", echoed.removeprefix("Bearer "))
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         if self.path.startswith("/chunked-big"):
             self.send_response(200)
@@ -150,3 +173,62 @@ def _answer_with(body: bytes) -> object:
         self.wfile.write(body)
 
     return do_post
+
+
+def test_a_connection_dropped_mid_answer_may_have_been_billed_and_is_not_retried(server: str) -> None:
+    from leonardo_realtime_client import APIConnectionError, RetryPolicy
+
+    before = Answers.seen
+    with (
+        RealtimeCanvas(api_key="k", base_url=server + "/drop-mid-answer", retry_policy=RetryPolicy(sleep=_no)) as c,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        c.generate(IMAGE, prompt="x")
+    assert Answers.seen - before == 1  # sent once: a retry might be billed again
+    error = caught.value
+    assert (error.outcome, error.possibly_billed_attempts) == (Outcome.UNKNOWN, 1)
+    assert "it may have been processed and billed" in str(error)
+
+
+def test_a_refused_connection_was_not_processed_and_is_retried() -> None:
+    import socket
+
+    from leonardo_realtime_client import APIConnectionError, RetryPolicy
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    slept: list[float] = []
+    policy = RetryPolicy(sleep=slept.append, rng=lambda: 0.0)
+    with (
+        RealtimeCanvas(api_key="k", base_url=f"http://127.0.0.1:{port}/api", retry_policy=policy) as c,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        c.generate(IMAGE, prompt="x")
+    assert slept == [0.5, 1.0]  # both retries taken: nothing can have been billed
+    error = caught.value
+    assert (error.outcome, error.attempts, error.possibly_billed_attempts) == (Outcome.NOT_PROCESSED, 3, 0)
+    assert not error.may_have_been_billed
+
+
+def test_a_proxy_echoing_the_authorization_header_shows_the_key_nowhere(server: str) -> None:
+    import traceback
+
+    from leonardo_realtime_client import AuthenticationError
+
+    key = "sk-live-0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6"
+    with (
+        RealtimeCanvas(api_key=key, base_url=server + "/echo-key", max_retries=0) as c,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        c.generate(IMAGE, prompt="x")
+    error = caught.value
+    for text in (str(error), repr(error), "".join(traceback.format_exception(error)), error.request_id or ""):
+        assert key not in text
+        assert key[:12] not in text
+    assert "denied: Bearer [redacted]" in str(error)
+    assert key in error.body  # type: ignore[operator]  # the parsed data, as the server sent it
+
+
+def _no(seconds: float) -> None:
+    pass

@@ -280,3 +280,17 @@ def test_to_pil_and_save_raise_only_typed_errors(image: bytes, tmp_path: Path) -
 )
 def test_successful_results_carry_the_request_id(headers: dict[str, str], expected: str | None) -> None:
     assert call(ok(None, **headers)).request_id == expected
+
+
+def test_the_local_server_answers_a_wrong_key_as_leonardo_does_and_it_is_not_retried() -> None:
+    from leonardo_realtime_client.server import LocalTransport, ServerConfig
+
+    transport = LocalTransport(ServerConfig(require_token="the-right-key"))
+    with (
+        RealtimeCanvas(api_key="a-wrong-key", transport=transport, max_retries=2) as canvas,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        canvas.generate(IMAGE, prompt="x")
+    assert [r.status for r in transport.requests] == [500]  # once: never retried
+    assert (caught.value.status_code, caught.value.effective_status) == (500, 401)
+    assert caught.value.message == "Invalid response from authorization hook"

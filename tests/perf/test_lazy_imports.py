@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("PIL", "numpy", "starlette", "uvicorn", "pydantic", "leonardo_ai_sdk", "mcp")
+HEAVY = ("PIL", "numpy", "starlette", "uvicorn", "pydantic", "leonardo_ai_sdk", "mcp", "opentelemetry")
 
 
 def _loaded_after(statement: str) -> list[str]:
