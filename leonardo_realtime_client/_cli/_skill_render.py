@@ -127,17 +127,27 @@ def _skill_md(group: click.Group, table: Mapping[str, OperationRule]) -> str:
         "",
         "## Try it first, for free",
         "",
-        "- `--dry-run`: checks every option and input and lists input → output; sends nothing, costs nothing.",
+        "- `--dry-run`: checks every option and input and lists input → output; sends nothing, costs nothing. "
+        f"It checks the key as a real run would, so without `{ENV_API_KEY}` add `--local` too "
+        "(`--dry-run --local`).",
         "- `--local`: runs the command against the built-in local stand-in of the API: no key, no network, no "
         "cost. Its pictures are drawn locally (no model): use it to check a workflow, not to judge results.",
         "- Each real call is paid; the JSON report and the summary give the cost.",
         "",
         "## Read results with `--json`",
         "",
-        "`--json` prints one JSON document on standard output: `ok`, `exit_code`, `succeeded`, `failed`, `cost` "
-        "(per unit), and `items`, one per input, with `input`, `status` (`ok`, `failed`, `skipped`, `not_done`), "
-        "`outputs` (paths written), `cost`, `cost_unit`, `request_timestamp` and `error` (type, message, "
-        "violations, HTTP status, request id). Progress and messages go to standard error.",
+        "`--json` prints one JSON document on standard output, with `command`, `ok` and `exit_code` always, "
+        "except when the command line cannot be parsed (an unknown option: exit status 2, a message on standard "
+        "error and nothing on standard output). Progress and messages go to standard error.",
+        "",
+        "- After a run: `succeeded`, `failed`, `cost` (per unit), and `items`, one per input, with `input`, "
+        "`status` (`ok`, `failed`, `skipped`, `not_done`), `outputs` (paths written), `cost`, `cost_unit`, "
+        "`request_timestamp` and `error` (type, message, violations, HTTP status, request id).",
+        "- When nothing was sent because of the call itself (exit status 2 or 3: a bad option or input, a limit "
+        "broken): no items, but one `error` with `type`, `message` and, for a broken limit, `violations` "
+        "(each `field`, `value`, `allowed`).",
+        "- With `--dry-run`: `dry_run` is true and each of `items` has `input`, `status` (`pending` or `skipped`) "
+        "and `output` (the path it would write).",
         "",
         "## Limits (from the API specification)",
         "",

@@ -4,7 +4,9 @@ committed under skills/leonardo-realtime/ is exactly what ``leonardo-realtime sk
 from __future__ import annotations
 
 import copy
+import json
 import re
+import shlex
 from pathlib import Path
 
 import click
@@ -124,3 +126,94 @@ def test_export_notes_a_folder_named_unlike_the_skill(tmp_path: Path, name: str)
     result = CliRunner().invoke(cli, ["skill", "export", str(tmp_path / name)])
     assert result.exit_code == 0
     assert f"named {SKILL_NAME!r}" in result.output
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# What the skill tells an agent to run works when run literally (issue 14: "would an agent succeed by following it")
+
+
+def _section(skill: str, heading: str) -> str:
+    start = skill.index(f"## {heading}")
+    end = skill.find("\n## ", start + 1)
+    return skill[start : end if end != -1 else None]
+
+
+@pytest.fixture
+def agent_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder holding the skill's example files, as the working directory, and no API key anywhere."""
+    from PIL import Image
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEONARDO_API_KEY", raising=False)
+    monkeypatch.delenv("LEONARDO_BASE_URL", raising=False)
+    Image.new("RGB", (512, 512), "navy").save(tmp_path / "sketch.png")
+    mask = Image.new("L", (512, 512), 0)
+    mask.paste(255, (0, 0, 256, 512))
+    mask.save(tmp_path / "mask.png")
+    return tmp_path
+
+
+def _examples(skill: str) -> dict[str, list[str]]:
+    """The intent table's example command line of each of the four operations, split as a shell would."""
+    found = {}
+    for command, example in re.findall(r"\| `(\w+)` \| `(leonardo-realtime [^`]+)` \|", skill):
+        words = shlex.split(example)
+        if "--help" not in words:
+            found[command] = words[1:]
+    return found
+
+
+def test_every_example_runs_as_written_with_local_and_dry_run(agent_folder: Path) -> None:
+    skill = render_skill(cli)["SKILL.md"]
+    examples = _examples(skill)
+    assert set(examples) == {"generate", "refine", "inpaint", "upscale"}
+    runner = CliRunner()
+    free = _section(skill, "Try it first, for free")
+    assert "`--dry-run --local`" in free
+    for command, words in examples.items():
+        # Without a key, a dry run alone is refused (the skill says so) and points at --local …
+        refused = runner.invoke(cli, [*words, "--dry-run"])
+        assert refused.exit_code == 2, (command, refused.output)
+        assert "--local" in refused.output
+        # … and the skill's advice, --dry-run --local, checks it for free; --local then runs it.
+        tried = runner.invoke(cli, [*words, "--dry-run", "--local"])
+        assert tried.exit_code == 0, (command, tried.output)
+        ran = runner.invoke(cli, [*words, "--local"])
+        assert ran.exit_code == 0, (command, ran.output)
+        assert (agent_folder / "out" / f"sketch-{command}.jpg").is_file()
+
+
+def _keys(document: object) -> set[str]:
+    if isinstance(document, dict):
+        return set(document) | {k for value in document.values() for k in _keys(value)}
+    if isinstance(document, list):
+        return {k for value in document for k in _keys(value)}
+    return set()
+
+
+def test_the_json_fields_the_skill_names_are_in_each_report(agent_folder: Path) -> None:
+    bullets = [
+        line
+        for line in _section(render_skill(cli)["SKILL.md"], "Read results with `--json`").splitlines()
+        if line.startswith("- ")
+    ]
+    run, refused, dry = bullets
+    base = ["generate", "sketch.png", "-p", "a kite", "--local", "--json"]
+    runner = CliRunner()
+    statuses = {"ok", "failed", "skipped", "not_done", "pending"}
+    for bullet, args, exit_code in [
+        (run, [*base, "-o", "a/"], 0),
+        (refused, [*base, "-o", "b/", "--guidance", "99", "--steps", "2"], 3),
+        (dry, [*base, "-o", "c/", "--dry-run"], 0),
+    ]:
+        result = runner.invoke(cli, args)
+        assert result.exit_code == exit_code, result.output
+        document = json.loads(result.stdout)
+        keys = _keys(document)
+        named = set(re.findall(r"`(\w+)`", bullet)) - statuses
+        assert named, bullet
+        assert named <= keys, (bullet, named - keys)
+        assert {"command", "ok", "exit_code"} <= set(document)
+        assert ("items" in document) is (exit_code == 0)  # a refused call has no items, as the skill says
+    unparsed = runner.invoke(cli, [*base, "--guidence", "3"])
+    assert (unparsed.exit_code, unparsed.stdout) == (2, "")  # the exception the skill states
