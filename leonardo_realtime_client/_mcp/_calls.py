@@ -47,6 +47,7 @@ from ._schema import IMAGE_ARGUMENTS, TOOL_OPERATIONS, argument_name, tool_field
 
 __all__ = ["CanvasClient", "ToolCalls", "ToolOutcome"]
 
+_IMAGE_ALLOWED = "a file path, a data URL or the id of an earlier result"
 _RESULT_ID = re.compile(r"(?:generate|refine|inpaint|upscale)-\d+(?:\.\d+)?")
 
 
@@ -155,7 +156,12 @@ class ToolCalls:
         names = {json_name: argument_name(json_name) for json_name in fields}
         # Image fields are checked below, with the file or data URL they name; here only that they are given.
         checked = {key: ("data:" if key in IMAGE_ARGUMENTS else value) for key, value in body.items()}
-        violations.extend(validate_body(operation_id, checked, names=names, allow_unknown=True))
+        image_names = {argument_name(key) for key in IMAGE_ARGUMENTS}
+        violations.extend(
+            # A missing image is asked for as the tool takes it, not as the spec's base64 string.
+            Violation(v.field, v.value, f"required: {_IMAGE_ALLOWED}") if v.field in image_names else v
+            for v in validate_body(operation_id, checked, names=names, allow_unknown=True)
+        )
         image_size_seen: tuple[int, int] | None = None
         for json_name in IMAGE_ARGUMENTS:
             if json_name not in body:
@@ -163,7 +169,7 @@ class ToolCalls:
             arg = argument_name(json_name)
             raw = body.pop(json_name)
             if not isinstance(raw, str) or not raw.strip():
-                violations.append(Violation(arg, raw, "a file path, a data URL or the id of an earlier result"))
+                violations.append(Violation(arg, raw, _IMAGE_ALLOWED))
                 continue
             problem = self._unknown_id(raw)
             if raw.strip().lower().startswith(("http://", "https://")):

@@ -271,6 +271,29 @@ async def test_image_problems_come_in_the_same_list(make_harness: MakeHarness, t
     assert web_problem["allowed"].startswith("URLs are not fetched")
 
 
+@pytest.mark.parametrize(
+    ("tool", "arguments", "missing"),
+    [
+        ("upscale", {"prompt": "p"}, {"image"}),
+        ("inpaint", {"prompt": "p"}, {"image", "mask"}),
+        ("inpaint", {"image": None, "mask": None, "prompt": "p"}, {"image", "mask"}),  # null is "not given"
+        ("generate", {}, {"image"}),
+    ],
+)
+async def test_a_missing_image_asks_for_what_the_tool_takes(
+    make_harness: MakeHarness, tool: str, arguments: dict[str, Any], missing: set[str]
+) -> None:
+    """Not the spec's 'a string' (its base64 data URL), but a path, a data URL or a result id."""
+    harness = make_harness()
+    async with harness.client() as client:
+        result = await client.call_tool(tool, arguments)
+    assert harness.seen == []
+    found = {v["argument"]: v["allowed"] for v in result.structured_content["error"]["violations"]}
+    for name in missing:
+        assert found[name] == "required: a file path, a data URL or the id of an earlier result"
+    assert f"{sorted(missing)[0]}=None: required: a file path" in _text(result)
+
+
 async def test_numbers_given_as_text_are_accepted(make_harness: MakeHarness) -> None:
     """Hosts sometimes send numbers as strings: converted like the CLI does, still range-checked."""
     harness = make_harness()
