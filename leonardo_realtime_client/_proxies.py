@@ -5,7 +5,8 @@ One reason to change: how ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` (and thei
 
 - the scheme's own variable (``https_proxy``/``HTTPS_PROXY`` for an https base URL, ``http_proxy``/
   ``HTTP_PROXY`` for http) wins over ``all_proxy``/``ALL_PROXY``; the lower-case form wins over the upper-case
-  one; an empty value means none;
+  one; an empty value means none; in a CGI script (``REQUEST_METHOD`` set) ``HTTP_PROXY`` is ignored, as
+  urllib does (it is the request's ``Proxy:`` header there: "httpoxy");
 - ``NO_PROXY`` (or ``no_proxy``) lists hosts that bypass the proxy: ``*`` for all, a name (``example.com``
   also covers ``api.example.com``; ``.example.com`` only the subdomains), an IP address, a CIDR network
   (``10.0.0.0/8``), each optionally with ``:port``; a ``scheme://host`` entry bypasses for that scheme only;
@@ -72,7 +73,10 @@ def environment_proxy(base_url: str) -> EnvironmentProxy | None:
     if is_loopback_host(url.host):
         return None
     scheme = url.scheme.lower()
-    found = _variable(f"{scheme}_proxy", f"{scheme.upper()}_PROXY") or _variable("all_proxy", "ALL_PROXY")
+    names = [f"{scheme}_proxy", f"{scheme.upper()}_PROXY"]
+    if scheme == "http" and "REQUEST_METHOD" in os.environ:
+        names.remove("HTTP_PROXY")  # in a CGI script HTTP_PROXY is the client's "Proxy:" header (httpoxy)
+    found = _variable(*names) or _variable("all_proxy", "ALL_PROXY")
     if found is None or _bypassed(url):
         return None
     return EnvironmentProxy(*found)

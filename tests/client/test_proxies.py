@@ -115,6 +115,9 @@ def test_without_a_proxy_a_connection_error_does_not_mention_one() -> None:
         ({"HTTPS_PROXY": DEAD, "NO_PROXY": "a.test:8443"}, "https://a.test", ("HTTPS_PROXY", DEAD)),
         ({"HTTPS_PROXY": DEAD, "NO_PROXY": "[fd00::1]"}, "https://[fd00::1]/v1", None),
         ({"HTTPS_PROXY": DEAD, "NO_PROXY": "http://a.test"}, "https://a.test", ("HTTPS_PROXY", DEAD)),
+        ({"HTTP_PROXY": DEAD, "REQUEST_METHOD": "GET"}, "http://a.test", None),  # httpoxy: a CGI request header
+        ({"http_proxy": DEAD, "REQUEST_METHOD": "GET"}, "http://a.test", ("http_proxy", DEAD)),
+        ({"HTTPS_PROXY": "10.0.0.1:3128"}, "https://a.test", ("HTTPS_PROXY", "10.0.0.1:3128")),  # no scheme: http
     ],
 )
 def test_which_variable_applies(

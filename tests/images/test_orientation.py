@@ -181,3 +181,19 @@ def test_upscale_of_a_turned_jpeg_is_not_stretched() -> None:
         answer = http.post(transport.base_url + "/lcm-upscale", json=body, headers={"Authorization": "Bearer k"})
     out = answer.json()["lcmGenerationJob"]["imageDataUrl"][0]
     assert decode(payload(out)).size == (512, 640)
+
+
+def test_without_pillow_a_turned_jpeg_says_why_and_a_plain_one_still_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    turned, plain = phone_photo(6, shown=(48, 64)), encode(displayed((48, 64)), "JPEG")
+    for name in [m for m in sys.modules if m == "PIL" or m.startswith("PIL.")] + ["PIL"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ImageError) as caught:
+        to_jpeg_bytes(turned)
+    assert caught.value.violations[0].allowed == (
+        "Pillow is needed to turn a JPEG with an EXIF orientation upright (inputs are sent as displayed): "
+        "pip install 'leonardo-realtime-client[pillow]'"
+    )
+    assert to_jpeg_bytes(plain) is plain
+    assert image_size(turned) == (48, 64)  # read from the header and the EXIF block, no Pillow
