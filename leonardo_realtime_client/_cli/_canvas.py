@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from .._config import ENV_API_KEY as API_KEY_ENV
+from .._config import is_loopback_host
 from ._env import KEY_FILE_TYPE, CliEnv, Connection, check_key_file, make_client, read_api_key
-from ._serve import _is_loopback
 
 if TYPE_CHECKING:
     from ..canvas import CanvasBackend
@@ -124,7 +124,7 @@ def canvas_command(
     from ..canvas import LOOPBACK_HOSTS, CanvasConfig
     from ..server import Faults, Latency, ServerConfig
 
-    remote = not _is_loopback(host)
+    remote = not is_loopback_host(host)
     if remote and not allow_remote:
         raise click.UsageError(
             f"--host {host} is not a loopback address: add --allow-remote (a token is then required)"

@@ -9,13 +9,14 @@ import click
 from .. import __version__
 from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL
 from .._operations import OPERATION_IDS
+from ..server._command import serve_command
 from ._canvas import canvas_command
+from ._demo_command import demo_command
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
 from ._exit import exit_codes_help
 from ._mcp import mcp_command
 from ._params import field_options, operation_fields
 from ._run import DEFAULT_NAME, run_operation
-from ._serve import demo_command, serve_command
 from ._skill import skill_group
 
 __all__ = ["cli"]

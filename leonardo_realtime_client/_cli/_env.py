@@ -6,15 +6,13 @@ Tests swap these through ``CliEnv`` (passed as click's ``obj``); the defaults im
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
-import click
 
-from .._config import ENV_API_KEY
+from .._key_file import KEY_FILE_TYPE, check_key_file, read_api_key
 
 if TYPE_CHECKING:
     import socket
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
     from ..canvas import CanvasConfig
     from ..server import ServerConfig
 
-__all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
+__all__ = ["KEY_FILE_TYPE", "AsyncCanvas", "CliEnv", "Connection", "check_key_file", "make_client", "read_api_key"]
 
 
 class AsyncCanvas(Protocol):
@@ -45,40 +43,6 @@ class Connection:
     max_retries: int | None
     allow_insecure_http: bool
     total_timeout: float | None = None
-
-
-def check_key_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """``--api-key-file`` callback: a missing file is reported without its name, since a key pasted where the
-    file name belongs would otherwise be printed back (click's own check says "File 'sk-…' does not exist")."""
-    if value is not None and not value.is_file():
-        raise click.BadParameter("no such file (the value is not shown, in case it is a key given by mistake)")
-    return value
-
-
-KEY_FILE_TYPE: Final = click.Path(dir_okay=False, path_type=Path)
-
-
-def read_api_key(api_key_file: Path | None, *, required: bool) -> str | None:
-    """The key from ``--api-key-file`` (first line) or ``LEONARDO_API_KEY``; never from a bare option value."""
-    if api_key_file is not None:
-        try:
-            text = api_key_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise click.BadParameter(
-                f"cannot read {api_key_file}: {exc.__class__.__name__}", param_hint="'--api-key-file'"
-            ) from None
-        key = text.strip().splitlines()[0].strip() if text.strip() else ""
-        if not key:
-            raise click.BadParameter(f"{api_key_file} is empty", param_hint="'--api-key-file'")
-        return key
-    key = os.environ.get(ENV_API_KEY, "").strip()
-    if key:
-        return key
-    if required:
-        raise click.UsageError(
-            f"no API key: set {ENV_API_KEY} or pass --api-key-file FILE (or try --local, which needs none)"
-        )
-    return None
 
 
 def make_client(conn: Connection, local_config: ServerConfig | None = None) -> AsyncCanvas:

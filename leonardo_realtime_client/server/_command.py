@@ -1,40 +1,44 @@
-"""``leonardo-realtime serve`` and ``leonardo-realtime demo``: the local server and the guided tour."""
+"""The ``serve`` command: run the local server over HTTP, as ``leonardo-realtime serve`` and as
+``python -m leonardo_realtime_client.server`` (one definition of its options, below the CLI that adds it).
+"""
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .._config import ENV_API_KEY
-from .._errors import ConfigurationError, LeonardoError
+from .._config import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
+from .._errors import ConfigurationError
 from .._extras import OVER_HTTP, require_server_extra
-from .._redaction import redact, redact_json
-from ._env import KEY_FILE_TYPE, CliEnv, check_key_file, read_api_key
-from ._exit import exit_code_for
+from .._key_file import KEY_FILE_TYPE, check_key_file, read_api_key
 
-__all__ = ["demo_command", "serve_command"]
+if TYPE_CHECKING:
+    from ._config import ServerConfig
+
+__all__ = ["serve_command"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
-def _env() -> CliEnv:
-    found = click.get_current_context().find_object(CliEnv)
-    return found if found is not None else CliEnv()
+def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
+    """The function that runs the server: the ``serve`` of click's ``obj`` when it has one (the CLI's seam,
+    which tests swap), else :func:`~leonardo_realtime_client.server.serve`."""
+    context = click.get_current_context(silent=True)
+    seam = getattr(context.obj, "serve", None) if context is not None else None
+    if callable(seam):
+        return seam  # type: ignore[no-any-return]
 
+    def serve(host: str, port: int, config: ServerConfig, log_level: str) -> None:
+        from ._running import serve as run
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        run(host, port, config, log_level=log_level)
+
+    return serve
 
 
 @click.command("serve", context_settings=_CONTEXT)
@@ -89,7 +93,7 @@ def serve_command(
     locally, deterministically). Point a client at the printed base URL. Ctrl-C stops it (exit status 0).
     """
     try:
-        from ..server import Faults, Latency, ServerConfig
+        from . import Faults, Latency, ServerConfig
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise click.UsageError(
             f"the local server needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc})"
@@ -122,80 +126,18 @@ def serve_command(
         raise click.UsageError(str(exc)) from None
     err = sys.stderr
     base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/api/rest/v1"
-    if not _is_loopback(host):
+    if not is_loopback_host(host):
         click.echo(
             click.style("warning: ", fg="yellow", bold=True)
             + f"{host} is not a loopback address: other machines can reach this server",
             file=err,
         )
     click.echo(f"Local Realtime Canvas API at {base_url}", file=err)
-    click.echo(f"  use it with: --base-url {base_url}   (or export LEONARDO_BASE_URL={base_url})", file=err)
+    click.echo(f"  use it with: --base-url {base_url}   (or export {ENV_BASE_URL}={base_url})", file=err)
     click.echo("  Ctrl-C stops it", file=err)
     try:
-        _env().serve(host, port, config, log_level)
+        _serve_function()(host, port, config, log_level)
     except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop: not a failure
         click.echo("stopped", file=err)
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-
-@click.command("demo", context_settings=_CONTEXT)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("demo-output"),
-    show_default=True,
-    help="Folder for the images (input, mask, the four outputs, a contact sheet).",
-)
-@click.option("--over-http", is_flag=True, help="Run the local server on 127.0.0.1 instead of in-process.")
-@click.option("--real-api", is_flag=True, help=f"Call Leonardo.AI with ${ENV_API_KEY} instead (four paid calls).")
-@click.option("--json", "json_output", is_flag=True, help="Print the results as JSON on standard output.")
-def demo_command(output: Path, over_http: bool, real_api: bool, json_output: bool) -> None:
-    """Generate, refine, inpaint and upscale a sample picture; print latency, size and cost of each.
-
-    By default against the local server, in-process: no key, no network.
-    """
-    if over_http and real_api:
-        raise click.UsageError("--over-http and --real-api exclude each other")
-    secret = os.environ.get(ENV_API_KEY, "").strip() or None
-    out_stream = sys.stderr if json_output else sys.stdout
-
-    def echo(text: str) -> None:
-        click.echo(redact(text, secret), file=out_stream)
-
-    try:
-        report = _env().demo(output, real_api=real_api, over_http=over_http, echo=echo)
-    except LeonardoError as exc:
-        code = exit_code_for(exc)
-        click.echo(click.style("error: ", fg="red", bold=True) + redact(f"demo failed: {exc}", secret), file=sys.stderr)
-        raise click.exceptions.Exit(int(code)) from None
-    except ImportError as exc:
-        raise click.UsageError(
-            f"the demo needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc.name})"
-        ) from None
-    if json_output:
-        doc = {
-            "target": report.target,
-            "operations": [
-                {
-                    "operation": r.operation,
-                    "latency_ms": round(r.latency_ms, 3),
-                    "size": list(r.size),
-                    "bytes": r.bytes,
-                    "cost": None if r.cost is None else str(r.cost),
-                    "cost_unit": r.cost_unit,
-                    "path": str(r.path),
-                }
-                for r in report.rows
-            ],
-            "input": str(report.input_path),
-            "mask": str(report.mask_path),
-            "contact_sheet": str(report.contact_sheet),
-        }
-        click.echo(json.dumps(redact_json(doc, secret), indent=2))
-    else:
-        from .._demo import next_steps
-
-        echo("")
-        echo(next_steps(output, real_api=real_api))
