@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -156,6 +157,20 @@ def test_skip_existing_resumes(run: Cli, fake: FakeCanvas, workdir: Path) -> Non
     assert "skip  in/img01.jpg" in result.stderr
 
 
+@pytest.fixture
+def python_sigint() -> Iterator[None]:
+    """Ctrl-C as Python handles it by default (``KeyboardInterrupt``, which asyncio turns into a cancellation).
+
+    A suite started in the background or under ``nohup`` inherits SIGINT *ignored*; asyncio then installs no
+    handler and the raised SIGINT would do nothing. The tests that send one set the default handler themselves.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _interrupt_after(count: int, *, how: str) -> object:
     def respond(call: Call) -> FakeResult | BaseException:
         if len(calls_seen) >= count:
@@ -172,6 +187,7 @@ def _interrupt_after(count: int, *, how: str) -> object:
 
 
 @pytest.mark.parametrize("how", ["signal", "exception", "sigterm"])
+@pytest.mark.usefixtures("python_sigint")
 def test_ctrl_c_keeps_finished_outputs_and_lists_the_rest(run: Cli, fake: FakeCanvas, workdir: Path, how: str) -> None:
     make_inputs(workdir / "in", 10)
     fake.respond = _interrupt_after(4, how=how)  # type: ignore[assignment]
@@ -200,6 +216,7 @@ def test_ctrl_c_keeps_finished_outputs_and_lists_the_rest(run: Cli, fake: FakeCa
     assert len(list((workdir / "out").iterdir())) == 10
 
 
+@pytest.mark.usefixtures("python_sigint")
 def test_interrupt_with_concurrency_cancels_requests_in_flight(run: Cli, fake: FakeCanvas, workdir: Path) -> None:
     make_inputs(workdir / "in", 20)
     fake.respond = _interrupt_after(6, how="signal")  # type: ignore[assignment]
