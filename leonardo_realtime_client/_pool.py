@@ -122,7 +122,11 @@ class _AsyncReleased(httpx.AsyncByteStream):
 
 
 class ShardedTransport(httpx.BaseTransport):
-    """The sync clients' transport (see the module docstring). Thread-safe like ``httpx.HTTPTransport``."""
+    """The sync clients' transport: ``httpx.HTTPTransport`` pools of ``SHARD_SIZE`` connections, all kept alive,
+    each request sent through the first pool with room (a new pool only when all are full, up to ``MAX_SHARDS``).
+
+    Small pools keep connections reused past httpx's keep-alive limit of 20 without its quadratic scan.
+    Thread-safe like ``httpx.HTTPTransport``."""
 
     def __init__(self) -> None:
         self._shards = _Shards(lambda ctx: httpx.HTTPTransport(verify=ctx, limits=_LIMITS))
@@ -152,7 +156,8 @@ class ShardedTransport(httpx.BaseTransport):
 
 
 class AsyncShardedTransport(httpx.AsyncBaseTransport):
-    """The async clients' transport (see the module docstring)."""
+    """The async clients' transport: :class:`ShardedTransport`'s pooling over ``httpx.AsyncHTTPTransport`` pools
+    (``SHARD_SIZE`` connections each, first pool with room, up to ``MAX_SHARDS``)."""
 
     def __init__(self) -> None:
         self._shards = _Shards(lambda ctx: httpx.AsyncHTTPTransport(verify=ctx, limits=_LIMITS))

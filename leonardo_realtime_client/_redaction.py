@@ -94,7 +94,9 @@ def _pattern(key: str) -> re.Pattern[str]:
 
 
 def redact(text: str, key: str | None) -> str:
-    """``text`` with every real occurrence of ``key`` replaced by :data:`REDACTED` (see the module docstring)."""
+    """``text`` with every real occurrence of ``key`` replaced by :data:`REDACTED`: anywhere for a key of 8 or
+    more characters, only standing apart from letters and digits for a shorter one (so ``"any"`` leaves
+    ``"too many"`` alone); its repr- and JSON-escaped forms too."""
     if not key or not text:
         return text
     return _pattern(key).sub(REDACTED, text)

@@ -12,8 +12,8 @@ One reason to change: the shape of what the server sends back. Nothing here lets
   an HTML page, a missing or null ``lcmGenerationJob``, a string where a list is expected, an unknown cost
   unit, a bad amount, invalid base64 or bytes that are no image each raise :class:`APIResponseError`
   saying which field was wrong. Images are decoded by ``_images.decode_data_url`` (pybase64,
-  ``validate=True``, format sniffed against the label). ``from_dict`` costs ~5 µs per response, about
-  0.5 % of the ~1.1 ms CPU of a 1024² round trip (``make bench``), so the generated model is used.
+  ``validate=True``, format sniffed against the label). ``from_dict`` costs a small share of a round trip's
+  CPU (``benchmarks/RESULTS.md``), so the generated model is used.
 - **Any other status**: :func:`status_error` picks the class by status (``status_error_class``; 520 is a
   5xx like any other, where the generated code would raise ``ValueError`` from ``HTTPStatus(520)``) and
   reads both error shapes in the wild: the spec's ``ApiError {message, path, locations, extensions}`` and

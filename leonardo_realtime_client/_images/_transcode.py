@@ -162,7 +162,8 @@ def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPE
     """The image as JPEG bytes, as displayed: a JPEG byte-identical (never decoded) unless its EXIF orientation
     turns it (then it is turned upright and re-encoded), any other format transcoded with Pillow.
 
-    ``quality`` applies to transcoded images only. See the module docstring for the rules; failures raise
+    ``quality`` applies to transcoded images only (transparency on white, EXIF orientation applied, ICC profile
+    kept, first frame of an animation); failures raise
     :class:`~leonardo_realtime_client.ImageError` naming ``field``.
 
     Returns:

@@ -148,7 +148,7 @@ def _page(request: Request) -> Response:
 
 
 def create_canvas_app(config: CanvasConfig) -> Starlette:
-    """A starlette app: ``/`` the page, ``/static/*`` its files, ``/ws`` the canvas WebSocket (see the module)."""
+    """A starlette app: ``/`` the page, ``/static/*`` its files, ``/ws`` the canvas WebSocket."""
     hub = CanvasHub(config)
     hosts = ["*"] if "*" in config.allowed_hosts else list(config.allowed_hosts)
     hosts = [f"[{h}]" if ":" in h else h for h in hosts]  # starlette compares the Host header's text

@@ -1,4 +1,4 @@
-"""What may have been billed, on the command line (issue 11, point 5): the summary and --json count the attempts of
+"""What may have been billed, on the command line: the summary and --json count the attempts of
 unknown outcome, and each item's error says its outcome."""
 
 from __future__ import annotations

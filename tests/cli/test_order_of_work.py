@@ -1,4 +1,4 @@
-"""CLI order of work (issue 11, point 7): every destination is checked before anything is sent (also with
+"""CLI order of work: every destination is checked before anything is sent (also with
 --dry-run), a signal while starting up ends with 130 and no traceback, and a symlink loop is called one."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14: the Agent Skill is generated from the CLI's command tree and the constraints table, and the copy
+"""The Agent Skill is generated from the CLI's command tree and the constraints table, and the copy
 committed under skills/leonardo-realtime/ is exactly what ``leonardo-realtime skill export`` writes."""
 
 from __future__ import annotations

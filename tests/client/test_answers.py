@@ -1,4 +1,4 @@
-"""What servers really hand back (issue 11): paid results kept over odd metadata, every error shape read into its
+"""What servers really hand back: paid results kept over odd metadata, every error shape read into its
 typed error, returned images checked when the answer is read, and typed errors from ``to_pil()``/``save()``."""
 
 from __future__ import annotations

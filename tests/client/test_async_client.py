@@ -1,4 +1,4 @@
-"""The async client mirrors the sync one: same arguments, same requests, same results and errors (point 1)."""
+"""The async client mirrors the sync one: same arguments, same requests, same results and errors."""
 
 from __future__ import annotations
 

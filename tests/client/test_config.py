@@ -1,4 +1,4 @@
-"""Configuration: key, base URL, timeout, retries, http client and transport (point 2, and the http guard of 9)."""
+"""Configuration: key, base URL, timeout, retries, http client and transport."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 10.3: a call's time bound. The timeout bounds each attempt as a whole (not each socket read), and
+"""A call's time bound. The timeout bounds each attempt as a whole (not each socket read), and
 ``total_timeout`` the whole call across retries: no server can hold a call past attempts x timeout + backoff,
 sync, async and CLI. The server below is real (127.0.0.1) and drips its answer one byte at a time; bounds are
 small, and the checks are on the outcome and a generous upper bound, never on a precise duration."""

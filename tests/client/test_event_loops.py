@@ -1,4 +1,4 @@
-"""Issue 10.2: one AsyncRealtimeCanvas used from successive asyncio.run() calls works on each, and aclose()
+"""One AsyncRealtimeCanvas used from successive asyncio.run() calls works on each, and aclose()
 closes cleanly from any loop. Against a real 127.0.0.1 server: in-process transports have no loop-bound sockets.
 Warnings are errors here, so a connection left open on a dead loop (a ResourceWarning) fails the test."""
 

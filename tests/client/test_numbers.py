@@ -1,4 +1,4 @@
-"""Issue 10.4: numbers of other types. Every real number a Python user passes (numbers.Integral/Real, numpy
+"""Numbers of other types. Every real number a Python user passes (numbers.Integral/Real, numpy
 scalars, Decimal, Fraction) is accepted and sent as a plain JSON number; bool stays refused; a refused type says
 that the type is the problem; and a body that validation accepts always serialises and the server accepts it."""
 

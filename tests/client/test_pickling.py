@@ -1,4 +1,4 @@
-"""Issue 10.8: every LeonardoError survives pickling whatever the caller passed (file objects, sockets, locks,
+"""Every LeonardoError survives pickling whatever the caller passed (file objects, sockets, locks,
 lambdas, generators …), so a ProcessPoolExecutor or multiprocessing worker hands the real error back."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 10.1: environment proxies. A loopback base URL never goes through an environment proxy (client,
+"""Environment proxies. A loopback base URL never goes through an environment proxy (client,
 running_server(), the leonardo_env fixture, the CLI); a connection error that went through one says which and
 from which variable; a SOCKS proxy without socksio is a ConfigurationError naming the variable and the fix
 (CLI exit 2), and never happens for a loopback URL. Dead proxies are on 127.0.0.1:9 (nothing listens there)."""

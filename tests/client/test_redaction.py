@@ -1,4 +1,4 @@
-"""The key: never leaked, never mangled (issue 11, point 3). One redaction at the boundary (``_redaction``), only of
+"""The key: never leaked, never mangled. One redaction at the boundary (``_redaction``), only of
 real occurrences, never of the parsed data; every path a server or proxy can echo the key through is closed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What goes out: honest data URLs, only the options set, validation before any I/O (points 1, 3, 4, 10)."""
+"""What goes out: honest data URLs, only the options set, validation before any I/O."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What comes back: one result type, and a typed error for every malformed answer or error status (points 5-7)."""
+"""What comes back: one result type, and a typed error for every malformed answer or error status."""
 
 from __future__ import annotations
 

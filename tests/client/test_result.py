@@ -1,4 +1,4 @@
-"""RealtimeResult: images as bytes, save() and to_pil() (point 5)."""
+"""RealtimeResult: images as bytes, save() and to_pil()."""
 
 from __future__ import annotations
 

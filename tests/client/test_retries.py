@@ -1,4 +1,4 @@
-"""Retries: a pure policy, and loops that obey it without ever sleeping for real (point 8)."""
+"""Retries: a pure policy, and loops that obey it without ever sleeping for real."""
 
 from __future__ import annotations
 

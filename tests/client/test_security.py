@@ -1,4 +1,4 @@
-"""The API key never shows: not in reprs, errors, results or debug logs; logs shorten payloads (point 9)."""
+"""The API key never shows: not in reprs, errors, results or debug logs; logs shorten payloads."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_key_echoed_by_the_server_is_cut_out_of_the_error(answer: httpx.Response
     assert API_KEY not in "".join(traceback.format_exception(error))
     assert API_KEY not in error.message
     assert "[redacted]" in str(error)
-    # The parsed data stays as the server sent it (issue 11: never altered, so error.body["error"] still works)
+    # The parsed data stays as the server sent it (never altered, so error.body["error"] still works)
     assert error.body == (answer.json() if answer.headers["content-type"] == "application/json" else answer.text)
 
 

@@ -1,4 +1,4 @@
-"""The methods follow the spec: one keyword per request field, documented with the spec's limits (points 1, 4)."""
+"""The methods follow the spec: one keyword per request field, documented with the spec's limits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request ids and tracing (issue 11, point 6): one OpenTelemetry client span per call, attempts as events, never the
+"""Request ids and tracing: one OpenTelemetry client span per call, attempts as events, never the
 key or image data; off unless enabled, nothing imported when off. Checked through the SDK's in-memory exporter."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 10.7: diagnostics for base64 and other bad inputs. Every ImageError message stays short (values
+"""Diagnostics for base64 and other bad inputs. Every ImageError message stays short (values
 shortened, as the README promises; the whole value stays on ``.violations[0].value``) and puts the hint first."""
 
 from __future__ import annotations

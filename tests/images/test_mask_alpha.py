@@ -1,4 +1,4 @@
-"""Issue 10.6: masks with alpha. Which channel is the mask is decided by a rule that a few stray pixels cannot
+"""Masks with alpha. Which channel is the mask is decided by a rule that a few stray pixels cannot
 flip: the alpha only when it carries the shape and the colours do not; the colours when the alpha is uniform or
 nearly so; an ImageError, not a guess, when both carry shapes that disagree; the caller may say which."""
 

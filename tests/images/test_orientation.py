@@ -1,4 +1,4 @@
-"""Issue 10.5: phone photos. Every input is treated as it is displayed: a JPEG whose EXIF orientation turns it
+"""Phone photos. Every input is treated as it is displayed: a JPEG whose EXIF orientation turns it
 is sent upright (a JPEG with nothing to apply still goes out byte-identical), masks are checked against the
 displayed size, and the local server treats image and mask, and the upscale size, the same way."""
 

@@ -96,7 +96,7 @@ def test_jpeg_size_skips_exif_icc_and_restart_markers_and_reads_progressive() ->
     icc = b"\x00" * 3000
     data = encode(im, "JPEG", exif=exif, icc_profile=icc, progressive=True, restart_marker_blocks=1)
     assert data[:4] == b"\xff\xd8\xff\xe0"
-    assert image_size(data) == (45, 123)  # as displayed (issue 10): orientation 6 turns it, long EXIF skipped
+    assert image_size(data) == (45, 123)  # as displayed: orientation 6 turns it, long EXIF skipped
 
 
 def test_bmp_top_down_and_os2_headers() -> None:

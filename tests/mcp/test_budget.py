@@ -1,4 +1,4 @@
-"""Issue 14: the MCP server's budget, alone (no MCP, no client): estimates, units, unknown and possibly billed costs."""
+"""The MCP server's budget, alone (no MCP, no client): estimates, units, unknown and possibly billed costs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 14: ``leonardo-realtime mcp`` as an MCP host starts it (a subprocess over stdio), and its option checks."""
+"""``leonardo-realtime mcp`` as an MCP host starts it (a subprocess over stdio), and its option checks."""
 
 from __future__ import annotations
 

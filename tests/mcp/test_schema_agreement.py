@@ -1,4 +1,4 @@
-"""Issue 14: each tool's published input schema and the checks a call goes through agree, value for value.
+"""Each tool's published input schema and the checks a call goes through agree, value for value.
 
 The schema is what a model reads; ``ToolCalls`` runs the constraints table's own checks. Hypothesis draws
 arguments (in range, out of range, wrong types, unknown enum values, missing required ones) and a call must be

@@ -1,4 +1,4 @@
-"""Issue 14: the API key never appears in a tool list, a tool result, an error, a saved file name or a log line."""
+"""The API key never appears in a tool list, a tool result, an error, a saved file name or a log line."""
 
 from __future__ import annotations
 

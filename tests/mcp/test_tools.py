@@ -1,4 +1,4 @@
-"""Issue 14: the four MCP tools through the SDK's own in-memory client session, on the local stand-in."""
+"""The four MCP tools through the SDK's own in-memory client session, on the local stand-in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13: at 64 concurrent async calls, at least 90 % of requests reuse a connection.
+"""At 64 concurrent async calls, at least 90 % of requests reuse a connection.
 
 httpx's default pool (httpcore 1.0) closes every idle connection once more than 20 are open, so at 64 in
 flight nearly every request opened a new connection. The clients now use ``_pool`` (small pools, least busy

@@ -1,4 +1,4 @@
-"""Issue 7: `import leonardo_realtime_client` stays light: Pillow, numpy, the server stack and the CLI stack load
+"""`import leonardo_realtime_client` stays light: Pillow, numpy, the server stack and the CLI stack load
 only when used. Checked in a fresh interpreter (this test process has imported everything already)."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def test_heavy_modules_are_not_imported(statement: str) -> None:
 
 
 def test_the_bare_package_import_loads_nothing_until_a_name_is_used() -> None:
-    """Issue 13: every public name loads on first use (PEP 562), so ``import leonardo_realtime_client`` (and any
+    """Every public name loads on first use (PEP 562), so ``import leonardo_realtime_client`` (and any
     submodule import, such as the CLI's) does not pay for httpx, attrs, asyncio or the clients."""
     modules = set(_loaded_after("import leonardo_realtime_client"))
     loaded = sorted({m.split(".")[0] for m in modules} & {"httpx", "httpcore", "attrs", "attr", "asyncio", "click"})

@@ -1,4 +1,4 @@
-"""Issue 13: no import is attempted again on every request.
+"""No import is attempted again on every request.
 
 httpcore runs ``import sniffio`` in every async request (4 times per request, more under concurrency); with
 sniffio absent each try searches the whole import path and fails. sniffio is a runtime dependency now, so

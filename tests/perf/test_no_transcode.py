@@ -1,4 +1,4 @@
-"""Issue 7: a JPEG given as bytes or as a path is never decoded or re-encoded on the way out.
+"""A JPEG given as bytes or as a path is never decoded or re-encoded on the way out.
 
 Pillow is made unusable for the duration of each call (any import of ``PIL`` fails, and every entry point of
 an already-imported Pillow raises), the call goes through the public client over ``httpx.MockTransport``, and

@@ -1,4 +1,4 @@
-"""Issue 13: the local server's accepted connections have TCP_NODELAY on.
+"""The local server's accepted connections have TCP_NODELAY on.
 
 asyncio sets TCP_NODELAY only on sockets whose ``proto`` is ``IPPROTO_TCP``; the server used to bind a socket
 made with ``proto=0``, so Nagle's algorithm stayed on and a small answer written in two pieces waited for the

@@ -1,4 +1,4 @@
-"""Issue 7: the client's wire path — the body and the answer are handled without payload-sized copies.
+"""The client's wire path — the body and the answer are handled without payload-sized copies.
 
 The request body is sent in pieces (the base64 data URL spliced in, explicit Content-Length) and must be
 exactly ``orjson.dumps`` of the body; the answer's images are decoded straight from the response bytes when

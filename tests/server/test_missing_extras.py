@@ -1,4 +1,4 @@
-"""Issue 10.10: without the ``server``/``pillow`` extra, ``serve``, ``refine --local``, ``demo`` and the pytest
+"""Without the ``server``/``pillow`` extra, ``serve``, ``refine --local``, ``demo`` and the pytest
 fixtures say once which extra to install: no banner first, no retries, no HTTP 500. The extras are hidden by
 putting ``None`` in ``sys.modules`` (``import PIL`` then raises ImportError), not by uninstalling them."""
 

@@ -1,4 +1,4 @@
-"""What may have been billed, in a session (issue 11, point 5): attempts of unknown outcome are counted in the
+"""What may have been billed, in a session: attempts of unknown outcome are counted in the
 stats and in the budget, each at the largest cost seen."""
 
 from __future__ import annotations

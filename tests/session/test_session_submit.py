@@ -1,4 +1,4 @@
-"""Issue 13: what ``submit()`` does per input.
+"""What ``submit()`` does per input.
 
 - The session's fixed parameters are checked once, at construction; an input without overrides is not
   validated again (re-validation was ~70 % of ``submit()``'s cost). Overrides are still checked, merged.

@@ -1,4 +1,4 @@
-"""Issue 10.9: a session given a client it cannot await is refused at construction, before anything is sent,
+"""A session given a client it cannot await is refused at construction, before anything is sent,
 with a message naming the async client (the sync client used to send every input, then fail on await)."""
 
 from __future__ import annotations
