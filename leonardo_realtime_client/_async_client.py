@@ -1,5 +1,8 @@
 """The asynchronous client, :class:`AsyncRealtimeCanvas` (asyncio or trio, through anyio).
 
+Over 500 lines because each operation is written out with its full signature and docstring (what editors and
+``help()`` show), as in ``_client.py``; ``tests/client/test_mirror.py`` lists where the two may differ.
+
 One reason to change: the async I/O loop (``_send`` → retry loop → ``_send_once``). It mirrors ``_client.py``
 line for line, with ``await``; settings and the steps of one attempt are in ``_base_client``.
 """

@@ -1,5 +1,9 @@
 """Realtime sessions: "latest input wins" streaming for an interactive canvas.
 
+Over 500 lines because :class:`RealtimeSession` is one state machine (pending input, requests in flight, pauses,
+budget, delivery order) whose transitions read best together; its events, policy, parameter checks and thread
+bridge are already modules of their own.
+
 A canvas fires input events dozens of times a second, but a result takes a few hundred milliseconds.
 :class:`RealtimeSession` keeps the person drawing looking at the freshest possible picture while paying
 only for requests that can still matter:

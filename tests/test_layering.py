@@ -62,3 +62,26 @@ def test_the_import_reader_sees_relative_imports() -> None:
     server_main = PACKAGE / "server" / "__main__.py"
     assert f"{NAME}.server._command" in set(imports_of(server_main))
     assert f"{NAME}._config" in set(imports_of(PACKAGE / "server" / "_command.py"))
+
+
+ROOT = PACKAGE.parent
+LIMIT = 500
+
+
+def _hand_written() -> list[Path]:
+    folders = [PACKAGE, ROOT / "scripts", ROOT / "tests", ROOT / "benchmarks"]
+    return sorted(
+        path for folder in folders if folder.is_dir() for path in folder.rglob("*.py") if "_generated" not in path.parts
+    )
+
+
+def test_a_hand_written_module_over_500_lines_says_why_at_its_top() -> None:
+    """Modules stay small with one reason to change; a longer one carries "Over 500 lines because …" in its
+    first ten lines, so whoever opens it knows why it was not split."""
+    unexplained = [
+        f"{path.relative_to(ROOT)} ({lines} lines)"
+        for path in _hand_written()
+        if (lines := len(text := path.read_text(encoding="utf-8").splitlines())) > LIMIT
+        and not any("Over 500 lines because" in line for line in text[:10])
+    ]
+    assert unexplained == []

@@ -1,5 +1,7 @@
 """A table of spec mutations, each with its expected changelog classification and its effect on the constraints table.
 
+Over 500 lines because the table is the test: one entry per kind of spec change, read top to bottom.
+
 Every case mutates the fixture spec the way real OpenAPI files differ (the issue's examples and more of each
 kind) and states, per operation, whether the changelog calls it unchanged, non-breaking or BREAKING, which
 kinds of change it reports, and exactly what changes in the constraints table (or that deriving it fails,

@@ -1,4 +1,8 @@
-"""RealtimeSession scheduling, driven by a fake client and a fake clock: nothing sleeps for real."""
+"""RealtimeSession scheduling, driven by a fake client and a fake clock: nothing sleeps for real.
+
+Over 500 lines because it is one scenario per scheduling rule of one class, sharing its fakes; split by rule
+when a rule grows its own fixtures.
+"""
 
 from __future__ import annotations
 
