@@ -121,7 +121,8 @@ class RetryPolicy:
     """Statuses below 500 that are retried."""
     retry_unknown_outcome: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     """Also retry failures whose outcome is unknown (they may have been processed and billed; a retry may be
-    billed again). Off by default: Leonardo has no idempotency key (see the module docstring)."""
+    billed again). Off by default: Leonardo has no idempotency key, and RFC 9110 asks clients not to repeat a
+    non-idempotent POST on their own."""
     rng: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
     """Returns u in [0, 1) for the jitter; inject a constant for determinism."""
     sleep: Callable[[float], None] = attrs.field(default=_time_sleep, eq=False, repr=False)
