@@ -14,8 +14,9 @@ Importing this package loads nothing heavy; starlette and uvicorn load with ``cr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_getattr
 from ._config import DEFAULT_BUDGET, DEFAULT_MAX_FPS, DEFAULT_THROTTLE_MS, LOOPBACK_HOSTS, CanvasBackend, CanvasConfig
 
 if TYPE_CHECKING:
@@ -43,11 +44,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

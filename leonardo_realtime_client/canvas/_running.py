@@ -15,15 +15,12 @@ __all__ = ["bind", "running_canvas", "serve_canvas"]
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket on ``host:port`` (``port=0``: a free one); raises OSError when the port is taken."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    """A listening-ready socket on ``host:port`` (``port=0``: a free one); raises OSError when the port is taken.
+
+    The local server's own (``IPPROTO_TCP``, so asyncio turns Nagle off on every accepted connection)."""
+    from ..server._running import listening_socket
+
+    return listening_socket(host, port)
 
 
 def _server(config: CanvasConfig, log_level: str, on_ready: Callable[[], None]) -> Any:

@@ -13,8 +13,9 @@ Latency and faults come from ``ServerConfig(latency=Latency(...), faults=Faults(
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_getattr
 from ._config import DEFAULT_COSTS, LOCAL_BASE_PATH, UPSCALE_FACTOR, Fault, Faults, Latency, ServerConfig
 from ._handler import CanvasHandler, RecordedRequest
 from ._transport import IN_PROCESS_BASE_URL, LocalTransport
@@ -51,12 +52,5 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    # starlette and uvicorn load only when the HTTP server is asked for.
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# starlette and uvicorn load only when the HTTP server is asked for.
+__getattr__ = lazy_getattr(__name__, _LAZY)
