@@ -33,6 +33,7 @@ ALLOWED = {
     "session": "async only: realtime sessions run on an event loop",
     "_send": "async: the pool is watched for its event loop, and a closed loop's RuntimeError becomes a clear error",
     "_send_once": "the attempt's deadline: a guard thread for sync I/O, a cancel scope for async",
+    "_read_answer": "async only: send and read the bounded answer as one awaitable the cancel scope wraps",
 }
 
 
