@@ -38,7 +38,7 @@ from .._errors import (
     Violation,
     short_repr,
 )
-from .._images import decode_data_url, image_data_url, image_size, mask_data_url
+from .._images import decode_data_url, image_data_url, image_size, mask_data_url, sniff_format
 from .._redaction import redact, redact_json
 from .._validation import operation_rule, validate_body
 from ._budget import Budget
@@ -247,10 +247,15 @@ class ToolCalls:
         try:
             saved = self.store.save(tool, tuple(result.images))
         except (OSError, ImageError) as exc:
+            # Paid for: whatever is an image still goes back in this answer, only without a file and an id.
+            sniffed = [(data, sniff_format(data)) for data in result.images]
+            returned = tuple((data, f"image/{fmt}") for data, fmt in sniffed if fmt is not None)
+            kept = " (returned in this answer only: no file, no id)" if returned else ""
             return ToolOutcome(
                 True,
-                f"{tool} succeeded (and was paid) but its image could not be saved: {exc}",
+                f"{tool} succeeded (and was paid) but its image could not be saved{kept}: {exc}",
                 {"error": {"type": type(exc).__name__, "sent": True, "message": str(exc)}},
+                returned,
             )
         structured = self._describe(tool, result, saved, cost, unit)
         return ToolOutcome(

@@ -177,6 +177,29 @@ async def test_results_chain_by_id_without_bytes(make_harness: MakeHarness) -> N
     assert third.structured_content["totals"]["calls"] == 3
 
 
+@pytest.mark.parametrize("blocker", ["file", "file-in-parent"])
+async def test_a_paid_result_that_cannot_be_saved_still_comes_back(make_harness: MakeHarness, blocker: str) -> None:
+    """The output folder became unusable while the server ran: the call was paid, so its image is not dropped."""
+    harness = make_harness()
+    folder = harness.output if blocker == "file" else harness.output.parent / "gone" / "out"
+    harness.calls.store.folder = folder
+    blocking = folder if blocker == "file" else folder.parent
+    blocking.parent.mkdir(parents=True, exist_ok=True)
+    if blocking.is_dir():
+        blocking.rmdir()
+    blocking.write_bytes(b"in the way")
+    async with harness.client() as client:
+        result = await client.call_tool("generate", _arguments("generate", harness.sketch))
+    assert result.is_error is True
+    assert [r.status for r in harness.seen] == [200]
+    (image,) = _images(result)
+    assert image.mime_type == "image/jpeg"
+    assert decode_jpeg(base64.b64decode(image.data)).size == (512, 512)
+    assert "could not be saved (returned in this answer only: no file, no id)" in _text(result)
+    assert result.structured_content["error"]["sent"] is True
+    assert harness.calls.store.ids() == []
+
+
 async def test_a_saved_path_and_a_data_url_work_as_images(make_harness: MakeHarness) -> None:
     harness = make_harness()
     async with harness.client() as client:
