@@ -23,12 +23,13 @@ One reason to change: the shape of what the server sends back. Nothing here lets
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
 import attrs
 import httpx
@@ -113,10 +114,19 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_LARGE_ESCAPED: Final = 1024 * 1024
+
+
 def _load_json(response: httpx.Response) -> object:
+    """The body as JSON. A large body with escapes goes through the standard library's parser: ``orjson`` reserves
+    about 13 times a long escaped string's length (a 40 MB answer whose ``/`` are written ``\\/`` peaked at
+    560 MB), ``json`` about twice."""
+    content = response.content
     try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
+        if len(content) > _LARGE_ESCAPED and b"\\" in content:
+            return json.loads(content)
+        return orjson.loads(content)
+    except (orjson.JSONDecodeError, ValueError, RecursionError):  # json's JSONDecodeError and UnicodeDecodeError
         raise APIResponseError(
             f"HTTP {response.status_code} from {response.request.url.path}: expected JSON, got "
             f"{_describe_non_json(response)}",
@@ -214,6 +224,7 @@ def _extra(job: _Output, attribute: str, json_name: str) -> object:
     return job.additional_properties.get(json_name, UNSET)
 
 
+_SPAN_ESCAPES: Final = (b"\\/", b"\\n", b"\\r")
 _IMAGES_KEY = b'"imageDataUrl"'
 _KNOWN_LABELS = {b"data:image/jpeg;base64": "jpeg", b"data:image/png;base64": "png", b"data:image/webp;base64": "webp"}
 
@@ -249,8 +260,11 @@ def _load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None
         if content[i : i + 1] != b'"':
             return None
         end = content.find(b'"', i + 1)
-        if end < 0 or content.find(b"\\", i + 1, end) >= 0:
+        if end < 0:
             return None
+        escapes = content.count(b"\\", i + 1, end)
+        if escapes and escapes != sum(content.count(escape, i + 1, end) for escape in _SPAN_ESCAPES):
+            return None  # only an escaped slash and escaped line breaks (base64 wrapped at 76) are handled here
         spans.append((i + 1, end))
         i = _skip_space(content, end + 1)
         if content[i : i + 1] == b",":
@@ -272,7 +286,12 @@ def _load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None
 
 def _decode_span(content: bytes, start: int, end: int, field: str) -> tuple[str, bytes]:
     """:func:`decode_data_url` of ``content[start:end]``; a plain JPEG/PNG/WebP data URL is decoded straight
-    from `content` through a ``memoryview`` (no ``str``, no copy), anything else by ``decode_data_url``."""
+    from `content` through a ``memoryview`` (no ``str``, no copy), anything else by ``decode_data_url``. Escaped
+    slashes (``\\/``) and line breaks (``\\n``, ``\\r``: base64 wrapped in lines) are undone in one copy of the
+    span first."""
+    if content.find(b"\\", start, end) >= 0:
+        content = content[start:end].replace(b"\\/", b"/").replace(b"\\n", b"").replace(b"\\r", b"")
+        start, end = 0, len(content)
     comma = content.find(b",", start, min(end, start + 32))
     fmt = _KNOWN_LABELS.get(content[start:comma]) if comma > start else None
     if fmt is not None and (end - comma - 1) * 3 // 4 <= MAX_IMAGE_BYTES:

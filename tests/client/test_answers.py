@@ -294,3 +294,54 @@ def test_the_local_server_answers_a_wrong_key_as_leonardo_does_and_it_is_not_ret
     assert [r.status for r in transport.requests] == [500]  # once: never retried
     assert (caught.value.status_code, caught.value.effective_status) == (500, 401)
     assert caught.value.message == "Invalid response from authorization hook"
+
+
+# -- 4b. answers written by other JSON writers: escaped slashes, base64 in lines -------------------------------------
+
+
+def _written_as(body: bytes, how: str) -> bytes:
+    if how == "escaped slashes":
+        return body.replace(b"/", b"\\/")
+    if how == "base64 in lines":
+        return re.sub(rb"([A-Za-z0-9+/]{76})", rb"\1\\n", body)
+    return body.replace(b"/", b"\\u002f")  # any other escape: the full parse
+
+
+@pytest.mark.parametrize("how", ["escaped slashes", "base64 in lines", "unicode escapes"])
+def test_answers_from_other_json_writers_give_the_same_images(how: str) -> None:
+    import orjson
+
+    big = make_jpeg((300, 200))
+    body = orjson.dumps({"lcmGenerationJob": job(imageDataUrl=[data_url(big), data_url(OUT_JPEG)])})
+    written = _written_as(body, how)
+    assert written != body
+    response = httpx.Response(200, content=written, headers={"content-type": "application/json"})
+    assert call(response).images == (big, OUT_JPEG)
+
+
+@pytest.mark.parametrize("how", ["escaped slashes", "base64 in lines", "unicode escapes"])
+def test_an_escaped_answer_peaks_near_twice_its_size(how: str) -> None:
+    # A 40 MB answer whose "/" were written "\/" peaked at 560 MB (orjson reserves ~13x an escaped string).
+    import gc
+    import tracemalloc
+
+    import orjson
+
+    from leonardo_realtime_client._operations import operations
+    from leonardo_realtime_client._response import parse_result
+
+    padded = IMAGE[:2] + (b"\xff\xfe\xff\xff" + b"x" * 65533) * 30 + IMAGE[2:]  # ~2 MB of comment segments
+    body = _written_as(orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [data_url(padded)]}}), how)
+    response = httpx.Response(200, content=body, request=httpx.Request("POST", BASE_URL + "/generations-lcm"))
+    op = operations()["generate"]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = parse_result("generate", response, op.response_from_dict, op.output_type)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(result, RealtimeResult)
+    assert result.images == (padded,)
+    bound = 3.0 if how == "unicode escapes" else 2.5  # the full parse (json, then the data URL as text)
+    assert peak < bound * len(body), f"peak {peak:,} for {len(body):,} bytes"
