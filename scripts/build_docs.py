@@ -145,9 +145,14 @@ def mend_links(page: Page, where: dict[str, str], copy: set[str]) -> Page:
         text = match["text"].strip("`")
         return f"`{path}`" if text.rstrip("/") == path.rstrip("/") else f"{match['text']} (`{path}` in the repository)"
 
-    out = [
-        _LINK.sub(mend, line) if is_text else line for line, is_text in zip(lines, _outside_fences(lines), strict=True)
-    ]
+    # Consecutive prose lines are mended together: a link's text may wrap onto the next line.
+    chunks: list[tuple[bool, list[str]]] = []
+    for line, is_text in zip(lines, _outside_fences(lines), strict=True):
+        if chunks and chunks[-1][0] == is_text:
+            chunks[-1][1].append(line)
+        else:
+            chunks.append((is_text, [line]))
+    out = [_LINK.sub(mend, "\n".join(part)) if is_text else "\n".join(part) for is_text, part in chunks]
     return Page(page.name, page.title, "\n".join(out) + "\n")
 
 

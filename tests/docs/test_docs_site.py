@@ -31,7 +31,8 @@ Text with a [link](#usage-and-more) to another page and [one](#install) to this 
 
 ### Details
 
-See [`README.md`](README.md) and ![a picture](docs/canvas.png).
+See [`README.md`](README.md) and ![a picture](docs/canvas.png), and [the install
+section](#install) with its text wrapped.
 """
 
 
@@ -55,7 +56,10 @@ def test_links_are_mended_for_the_site() -> None:
     assert "[link](usage.md#usage-and-more)" in install.text
     assert "[one](#install)" in install.text
     assert "[x](#nowhere)" in install.text  # inside a code block: untouched
-    assert "See `README.md` and ![a picture](docs/canvas.png)." in usage.text
+    assert (
+        "See `README.md` and ![a picture](docs/canvas.png), and [the install\nsection](install.md#install)"
+        in usage.text
+    )
     assert copy == {"docs/canvas.png"}
 
 
@@ -125,6 +129,7 @@ def test_the_strict_build_renders_a_reference_from_the_docstrings(tmp_path: Path
         ("# API\n\n::: leonardo_realtime_client.NoSuchThing\n", "NoSuchThing"),  # names nothing
         ("# API\n\nSee [the client][leonardo_realtime_client.NoSuchClient].\n", "NoSuchClient"),  # cross-reference
         ("# API\n\nSee [the guide](no-such-page.md).\n", "no-such-page.md"),  # a link to a missing page
+        ("# API\n\nSee [the guide](../guide.md#no-such-heading).\n", "no-such-heading"),  # a missing anchor
     ],
 )
 def test_a_broken_reference_fails_the_build(tmp_path: Path, reference: str, named: str) -> None:
