@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib.metadata import entry_points
 
 import pytest
 
-from leonardo_realtime_client import AuthenticationError, RealtimeCanvas
+from leonardo_realtime_client import AsyncRealtimeCanvas, AuthenticationError, RealtimeCanvas
 from leonardo_realtime_client.server import Faults, LocalServer, LocalTransport, ServerConfig
 from leonardo_realtime_client.testing import TEST_API_KEY
+from leonardo_realtime_client.testing.pytest_plugin import _close_aside
 
 from .conftest import jpeg_bytes, scene
 
@@ -84,3 +87,29 @@ def test_another_required_token_refuses_the_fixture_client(leonardo_client: Real
         leonardo_client.generate(jpeg_bytes(scene()), prompt="x")
     assert info.value.status_code == 401
     assert "a-key-the-fixtures-do-not-send" not in str(info.value)
+
+
+def _closed_async_client() -> tuple[AsyncRealtimeCanvas, Callable[[], bool]]:
+    transport = LocalTransport()
+    client = AsyncRealtimeCanvas(api_key="k", base_url=transport.base_url, transport=transport)
+    return client, lambda: client._http.is_closed
+
+
+def test_the_async_fixture_closes_its_client_without_touching_the_threads_loop() -> None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # as pytest-asyncio's module-scoped loop is, between its tests
+    try:
+        client, is_closed = _closed_async_client()
+        _close_aside(client)
+        assert is_closed()
+        assert asyncio.get_event_loop_policy().get_event_loop() is loop  # asyncio.run() would have unset it
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+@pytest.mark.anyio
+async def test_the_async_fixture_closes_its_client_even_when_a_loop_is_running() -> None:
+    client, is_closed = _closed_async_client()
+    _close_aside(client)  # teardown inside a running loop: closed on a worker thread's loop, not this one
+    assert is_closed()
