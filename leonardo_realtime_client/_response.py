@@ -7,7 +7,7 @@ One reason to change: the shape of what the server sends back. Nothing here lets
   ``*Response200.from_dict`` (so JSON names are not typed twice and unknown fields are tolerated). The images
   themselves never become ``str``: in a body of the usual shape the ``imageDataUrl`` strings are located in
   the raw bytes, only the rest goes through ``orjson``, and each image is base64-decoded straight from the
-  response through a ``memoryview`` (:func:`_load_spliced`; anything unusual takes the full parse). The
+  response through a ``memoryview`` (``_spliced.load_spliced``; anything unusual takes the full parse). The
   generated ``from_dict`` checks no types (it ``cast``s), so every field is checked here: a non-JSON body,
   an HTML page, a missing or null ``lcmGenerationJob``, a string where a list is expected, an unknown cost
   unit, a bad amount, invalid base64 or bytes that are no image each raise :class:`APIResponseError`
@@ -34,7 +34,6 @@ from typing import Any, Final, Protocol, cast
 import attrs
 import httpx
 import orjson
-import pybase64
 
 from ._answer import check_returned_image
 from ._errors import (
@@ -49,10 +48,11 @@ from ._errors import (
 from ._generated.models.cost import Cost
 from ._generated.models.cost_unit import CostUnit
 from ._generated.types import UNSET, Unset
-from ._images import MAX_IMAGE_BYTES, decode_data_url, sniff_format
+from ._images import decode_data_url
 from ._logging import logger
 from ._result import RealtimeResult
 from ._retry import parse_retry_after
+from ._spliced import decode_span, load_spliced
 
 __all__ = ["REQUEST_ID_HEADERS", "parse_result", "request_id", "status_error"]
 
@@ -224,88 +224,6 @@ def _extra(job: _Output, attribute: str, json_name: str) -> object:
     return job.additional_properties.get(json_name, UNSET)
 
 
-_SPAN_ESCAPES: Final = (b"\\/", b"\\n", b"\\r")
-_IMAGES_KEY = b'"imageDataUrl"'
-_KNOWN_LABELS = {b"data:image/jpeg;base64": "jpeg", b"data:image/png;base64": "png", b"data:image/webp;base64": "webp"}
-
-
-def _skip_space(buf: bytes, i: int) -> int:
-    while buf[i : i + 1] in (b" ", b"\t", b"\r", b"\n"):
-        i += 1
-    return i
-
-
-def _load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None:
-    """Parse a 2xx body without turning its images into ``str``: ``(document, spans)``, where the document has
-    ``lcmGenerationJob.imageDataUrl`` as ``["", …]`` and ``spans`` are the ``(start, end)`` of those strings in
-    `content`; ``None`` when the body is not in the plain shape this handles (the caller then parses it whole).
-
-    The ``"imageDataUrl": [ … ]`` array is found in the raw bytes and must hold only strings without escapes.
-    Only the small rest (the array replaced by empty strings) goes through ``orjson``; the key must occur once
-    and the empty strings must then sit exactly at ``lcmGenerationJob.imageDataUrl``, else it falls back.
-    """
-    key = content.find(_IMAGES_KEY)
-    if key < 0:
-        return None
-    i = _skip_space(content, key + len(_IMAGES_KEY))
-    if content[i : i + 1] != b":":
-        return None
-    i = _skip_space(content, i + 1)
-    if content[i : i + 1] != b"[":
-        return None
-    array_start = i
-    spans: list[tuple[int, int]] = []
-    i = _skip_space(content, i + 1)
-    while content[i : i + 1] != b"]":
-        if content[i : i + 1] != b'"':
-            return None
-        end = content.find(b'"', i + 1)
-        if end < 0:
-            return None
-        escapes = content.count(b"\\", i + 1, end)
-        if escapes and escapes != sum(content.count(escape, i + 1, end) for escape in _SPAN_ESCAPES):
-            return None  # only an escaped slash and escaped line breaks (base64 wrapped at 76) are handled here
-        spans.append((i + 1, end))
-        i = _skip_space(content, end + 1)
-        if content[i : i + 1] == b",":
-            i = _skip_space(content, i + 1)
-        elif content[i : i + 1] != b"]":
-            return None
-    rest = b"".join((content[:array_start], b"[", b",".join([b'""'] * len(spans)), b"]", content[i + 1 :]))
-    if rest.count(_IMAGES_KEY) != 1:  # the key also elsewhere: the array cut out may not be the job's
-        return None
-    try:
-        data = orjson.loads(rest)
-    except orjson.JSONDecodeError:
-        return None
-    job = data.get(_JOB) if isinstance(data, dict) else None
-    if not isinstance(job, dict) or job.get("imageDataUrl") != [""] * len(spans):
-        return None
-    return data, spans
-
-
-def _decode_span(content: bytes, start: int, end: int, field: str) -> tuple[str, bytes]:
-    """:func:`decode_data_url` of ``content[start:end]``; a plain JPEG/PNG/WebP data URL is decoded straight
-    from `content` through a ``memoryview`` (no ``str``, no copy), anything else by ``decode_data_url``. Escaped
-    slashes (``\\/``) and line breaks (``\\n``, ``\\r``: base64 wrapped in lines) are undone in one copy of the
-    span first."""
-    if content.find(b"\\", start, end) >= 0:
-        content = content[start:end].replace(b"\\/", b"/").replace(b"\\n", b"").replace(b"\\r", b"")
-        start, end = 0, len(content)
-    comma = content.find(b",", start, min(end, start + 32))
-    fmt = _KNOWN_LABELS.get(content[start:comma]) if comma > start else None
-    if fmt is not None and (end - comma - 1) * 3 // 4 <= MAX_IMAGE_BYTES:
-        try:
-            with memoryview(content) as view:
-                data = pybase64.b64decode(view[comma + 1 : end], validate=True)
-        except ValueError:
-            pass  # let decode_data_url say what is wrong
-        else:
-            if sniff_format(data) == fmt:
-                return f"image/{fmt}", data
-    return decode_data_url(content[start:end].decode("utf-8", "replace"), field=field)
-
-
 def _image_urls(response: httpx.Response, value: object) -> tuple[str, ...]:
     where = f"{_JOB}.imageDataUrl"
     if isinstance(value, Unset) or value is None:
@@ -369,7 +287,7 @@ def parse_result(
     job (the GraphQL engine's ``{"errors": [...]}``) is returned as the :class:`APIStatusError` it stands for.
     """
     content = response.content
-    spliced = _load_spliced(content)
+    spliced = load_spliced(content)
     spans: list[tuple[int, int]] | None = None
     if spliced is None:
         data = _load_json(response)
@@ -399,7 +317,7 @@ def parse_result(
         field = f"{_JOB}.imageDataUrl[{index}]"
         try:
             if spans is not None:
-                mime, image = _decode_span(content, *spans[index], field)
+                mime, image = decode_span(content, *spans[index], field)
             else:
                 mime, image = decode_data_url(url, field=field)
             check_returned_image(image, mime.removeprefix("image/"), field=field)
