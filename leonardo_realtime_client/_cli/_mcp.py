@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from .._errors import ConfigurationError
+from .._redaction import redact
 from ._env import CliEnv, Connection, read_api_key
 
 __all__ = ["mcp_command"]
@@ -78,7 +80,6 @@ def _run(values: dict[str, Any]) -> None:
     where = "the local stand-in (no key, no cost)" if local else "the Leonardo.AI API (paid calls)"
     limit = f", budget {budget.limit} {budget.unit}" if budget.limit is not None else ""
     url = f" at http://127.0.0.1:{values['port']}/mcp" if http else " on stdio"
-    click.echo(f"leonardo-realtime MCP server{url}: tools on {where}{limit}; results in {folder}", file=sys.stderr)
     env = _env()
 
     async def main() -> None:
@@ -88,6 +89,11 @@ def _run(values: dict[str, Any]) -> None:
             raise click.UsageError(
                 f"--local needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc.name})"
             ) from None
+        except ConfigurationError as exc:  # a bad --base-url, plain http to a remote host, a missing extra
+            message = str(exc).replace("pass allow_insecure_http=True", "pass --allow-insecure-http")
+            raise click.UsageError(redact(message, key)) from None
+        # Only once the client is made: an MCP host shows this line, so it must not announce a server that is not.
+        click.echo(f"leonardo-realtime MCP server{url}: tools on {where}{limit}; results in {folder}", file=sys.stderr)
         try:
             calls = ToolCalls(client, ResultStore(folder), budget, secret=key, local=local)
             server = build_server(calls)

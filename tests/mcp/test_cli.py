@@ -82,6 +82,41 @@ def test_mcp_output_dir_that_cannot_be_made(runner: CliRunner, tmp_path: Path) -
     assert "--output-dir" in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--base-url", "http://example.com/api/rest/v1"], "pass --allow-insecure-http"),
+        (["--base-url", "ftp://example.com/x"], "must be an absolute http(s) URL"),
+        (["--base-url", "https://"], "base_url"),
+    ],
+)
+def test_mcp_with_a_connection_it_cannot_make_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    """Not a traceback after a start-up line announcing a server that never runs."""
+    result = runner.invoke(cli, ["mcp", *args, "-o", str(tmp_path)], env={"LEONARDO_API_KEY": MARKER_KEY})
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "MCP server on stdio" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert MARKER_KEY not in result.output
+
+
+def test_mcp_local_without_the_server_extra_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    from leonardo_realtime_client._cli._env import AsyncCanvas, CliEnv, Connection
+    from leonardo_realtime_client._errors import ConfigurationError
+
+    def factory(conn: Connection) -> AsyncCanvas:
+        raise ConfigurationError(
+            "the local server needs the 'server' extra (Pillow missing): pip install 'leonardo-realtime-client[server]'"
+        )
+
+    result = runner.invoke(cli, ["mcp", "--local", "-o", str(tmp_path)], obj=CliEnv(client_factory=factory))
+    assert result.exit_code == 2, result.output
+    assert "needs the 'server' extra (Pillow missing)" in result.output
+    assert "MCP server on stdio" not in result.output
+
+
 def test_mcp_http_on_a_busy_port_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     from leonardo_realtime_client._mcp._server import bind_loopback
 
