@@ -329,13 +329,11 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
     ) -> RealtimeResult:
         """The call's result as handed back: how many attempts it took and how many earlier ones may have been
         billed, and the key cut out of what it renders (``request_id``, ``warnings``; see ``_redaction``)."""
-        if attempts > 1 or result.request_id is not None or result.warnings:
+        request_id = None if result.request_id is None else redact(result.request_id, self._secret)
+        warnings = tuple(redact(line, self._secret) for line in result.warnings)
+        if attempts > 1 or request_id != result.request_id or warnings != result.warnings:  # else: as it is
             result = attrs.evolve(
-                result,
-                attempts=attempts,
-                possibly_billed_attempts=billed,
-                request_id=None if result.request_id is None else redact(result.request_id, self._secret),
-                warnings=tuple(redact(line, self._secret) for line in result.warnings),
+                result, attempts=attempts, possibly_billed_attempts=billed, request_id=request_id, warnings=warnings
             )
         if span is not None:
             span.succeeded(result)

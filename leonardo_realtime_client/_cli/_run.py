@@ -36,6 +36,7 @@ from ._files import (
 from ._hints import base_url_hint
 from ._params import missing_options, request_arguments
 from ._report import Reporter, batch_json, dump_json, error_json, violations_text
+from ._startup import rearm
 
 __all__ = ["DEFAULT_NAME", "run_operation"]
 
@@ -258,6 +259,7 @@ def execute(plan: Plan, env: CliEnv, reporter: Reporter, *, concurrency: int, ov
     except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM (see _cancel_on_sigterm)
         interrupted = True
     finally:
+        rearm()  # the loop's SIGTERM handler is gone: SIGTERM while finishing is still an interrupt (130)
         reporter.stop()
         for item in plan.items:
             if item.status in ("pending", "running"):

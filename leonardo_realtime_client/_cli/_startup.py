@@ -18,7 +18,7 @@ import sys
 import threading
 from types import FrameType
 
-__all__ = ["guard", "is_cli_process", "release"]
+__all__ = ["guard", "is_cli_process", "rearm", "release"]
 
 _COMMAND = "leonardo-realtime"
 _MODULE = "leonardo_realtime_client"
@@ -57,11 +57,21 @@ def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+_released = False
+
+
 def release() -> None:
     """Start-up is over: Ctrl-C raises ``KeyboardInterrupt`` again, and so does SIGTERM."""
-    global _guarded
+    global _guarded, _released
     if not _guarded:
         return
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
-    _guarded = False
+    _guarded, _released = False, True
+
+
+def rearm() -> None:
+    """After ``asyncio.run()``: its loop put SIGTERM back to the default (ending the process with 143) when it
+    closed; in the command, SIGTERM raises ``KeyboardInterrupt`` again (exit 130)."""
+    if _released and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)

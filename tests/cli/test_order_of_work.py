@@ -156,3 +156,24 @@ def test_ctrl_c_after_start_up_ends_with_130_not_clicks_aborted(
         main()
     assert caught.value.code == ExitCode.INTERRUPTED
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_sigterm_stays_an_interrupt_after_the_batchs_event_loop_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from leonardo_realtime_client._cli import _startup
+
+    previous = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(_startup, "_released", True)  # as in the command, after start-up
+
+    async def batch() -> None:  # what execute() does: the loop owns SIGTERM while it runs
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: None)
+
+    try:
+        asyncio.run(batch())
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # asyncio's close: 143 from here on
+        _startup.rearm()
+        with pytest.raises(KeyboardInterrupt):  # a signal sent to oneself is handled as kill() returns
+            os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
