@@ -74,6 +74,17 @@ def _shown(value: Any) -> Any:
     return short_repr(value)
 
 
+# The client quotes the first bytes of a file that is no image ("the bytes start with b'...'"); useful to a user at
+# a terminal, but a tool caller could name any file on the server's machine (the --api-key-file, /proc/self/environ)
+# and read its start in the error. The tool error says what the file is not, never what it holds.
+_QUOTED_BYTES = re.compile(r"""the bytes start with b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"), which matches""")
+
+
+def _unquoted(allowed: str) -> str:
+    """An image problem without the file's contents."""
+    return _QUOTED_BYTES.sub("its bytes (not shown) match", allowed)
+
+
 def _may_have_been_billed(exc: LeonardoError) -> bool | None:
     """Whether the failed call may have been charged, when the error says (``may_have_been_billed``), else ``None``."""
     billed = getattr(exc, "may_have_been_billed", None)
@@ -188,7 +199,7 @@ class ToolCalls:
                     images[arg] = image_data_url(source, field=arg)
                     image_size_seen = image_size(decode_data_url(images[arg], field=arg)[1], field=arg)
             except ImageError as exc:
-                violations.extend(Violation(arg, raw, v.allowed) for v in exc.violations)
+                violations.extend(Violation(arg, raw, _unquoted(v.allowed)) for v in exc.violations)
             except ImportError as exc:  # Pillow missing for a PNG/WebP input
                 violations.append(Violation(arg, raw, f"cannot be converted to JPEG here: {exc}"))
         order = list(by_argument)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
+from mcp.types import TextContent
 
 from leonardo_realtime_client.server import LocalTransport, ServerConfig
 
@@ -61,3 +64,39 @@ async def test_the_key_is_in_no_output(
     for text in outputs:
         assert MARKER_KEY not in text
         assert MARKER_KEY[10:30] not in text
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        MARKER_KEY.encode() + b"\n",  # the server's own --api-key-file
+        b"LEONARDO_API_KEY=" + MARKER_KEY.encode() + b"\x00HOME=/root",  # /proc/self/environ, a .env file
+        b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=",
+        b'it\'s "quoted" \\ and \xff\xfe binary',
+    ],
+)
+async def test_a_tool_error_never_quotes_a_file_that_is_no_image(
+    make_harness: MakeHarness, tmp_path: Path, content: bytes
+) -> None:
+    """A tool caller may name any file on the server's machine: the error says it is no image, not what it holds."""
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(content)
+    url = "data:image/jpeg;base64," + base64.b64encode(content).decode()
+    harness = make_harness()
+    texts: list[str] = []
+    async with harness.client() as client:
+        for arguments in (
+            {"image": str(secret), "prompt": "p"},
+            {"image": str(harness.sketch), "mask": str(secret), "prompt": "p"},
+            {"image": str(harness.sketch), "mask": url, "prompt": "p"},
+        ):
+            result = await client.call_tool("inpaint", arguments)
+            assert result.is_error is True
+            texts.append(result.model_dump_json())
+            texts.append("\n".join(block.text for block in result.content if isinstance(block, TextContent)))
+    assert harness.seen == []
+    for text in texts:
+        assert "not an image" in text
+        for start in range(0, len(content) - 5):
+            piece = content[start : start + 6]
+            assert repr(piece)[2:-1] not in text.replace(url, ""), piece
