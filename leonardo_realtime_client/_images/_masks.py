@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 import pybase64
 
-from .._errors import ImageError
+from .._errors import ImageError, ValidationError, Violation
 from ._common import _JPEG_PREFIX, MASK_JPEG_QUALITY, ImageInput, _check_pixels
 from ._exif import orientation
 from ._headers import _not_an_image, _size, sniff_format
@@ -37,7 +37,9 @@ def mask_data_url(
       under 1 % of the pixels carries no shape, so a stray transparent row, a border or alpha 254 everywhere
       cannot flip a white-on-black mask into "generate everything";
     * when both carry a shape, they must agree (on all but 1 % of the pixels; the colours are used), else
-      :class:`~leonardo_realtime_client.ImageError`: nothing is guessed.
+      :class:`~leonardo_realtime_client.ImageError`: nothing is guessed. So must two that mark the same few
+      pixels (a small black stroke painted opaque on a transparent white background: the colours would
+      regenerate all but the stroke, the alpha only the stroke).
 
     ``alpha=True`` makes the alpha the mask, ``alpha=False`` the colours, whatever they hold. A JPEG mask goes
     out unchanged (turned upright first if its EXIF orientation says so). ``size`` is the image's displayed
@@ -49,7 +51,11 @@ def mask_data_url(
     Raises:
         ImageError: The mask cannot be read, is no image, has another size than ``size``, its colours and
             alpha carry shapes that disagree, or it needs Pillow (not a JPEG) and Pillow is not installed.
+        ValidationError: ``alpha`` is not ``True``, ``False`` or ``None``.
     """
+    if alpha is not None and not isinstance(alpha, bool):  # "yes", 1 …: a truthy value would pick the alpha
+        allowed = "True (the alpha is the mask), False (the colours are) or None"
+        raise ValidationError([Violation("alpha", alpha, allowed)])
     data, pil_image, url = _read_input(mask, field)
     if data is not None:
         fmt = sniff_format(data)
@@ -131,21 +137,45 @@ def _alpha_carries_the_shape(colours: PILImage.Image, alpha: PILImage.Image, fie
     white, opaque = _white_share(colours), _white_share(alpha)
     colour_shape = min(white, 1 - white) >= _NO_SHAPE
     alpha_shape = min(opaque, 1 - opaque) >= _NO_SHAPE
+    binary = [channel.point(lambda v: 255 if v >= 128 else 0) for channel in (colours, alpha)]
     if not alpha_shape:
         # uniform alpha (255, or 254 everywhere, or a stray transparent row): the colours, unless they are uniform
-        # too and only the alpha has anything at all (a tiny shape on one colour)
+        # too and only the alpha has anything at all (a tiny shape on one colour) ...
+        if not colour_shape and _same_marks_opposite_meaning(binary, white, opaque):
+            # ... or both mark the same few pixels with opposite meanings (a small black stroke painted opaque
+            # on a transparent *white* background): the colours would regenerate all but the stroke
+            raise _disagreement(binary, white, opaque, field, value)
         return not colour_shape and alpha.getextrema()[0] != alpha.getextrema()[1] and _uniform(colours)
     if not colour_shape:
         return True
-    binary = [channel.point(lambda v: 255 if v >= 128 else 0) for channel in (colours, alpha)]
-    differ = _white_share(ImageChops.difference(*binary))
-    if differ <= _NO_SHAPE:
+    if _white_share(ImageChops.difference(*binary)) <= _NO_SHAPE:
         return False  # the same shape: the colours, with their soft edges
-    raise ImageError(
+    raise _disagreement(binary, white, opaque, field, value)
+
+
+def _same_marks_opposite_meaning(binary: list[PILImage.Image], white: float, opaque: float) -> bool:
+    """Whether the colours' few minority pixels and the alpha's are mostly the same pixels, one channel saying
+    "generate" there and the other "keep" (white the majority and opaque the minority, or the reverse)."""
+    from PIL import ImageChops, ImageOps
+
+    if (white < 0.5) == (opaque < 0.5):
+        return False  # the same meaning: white where opaque
+    minorities = [im if share < 0.5 else ImageOps.invert(im) for im, share in zip(binary, (white, opaque), strict=True)]
+    both = _white_share(ImageChops.multiply(*minorities))
+    larger = max(min(white, 1 - white), min(opaque, 1 - opaque))
+    return larger > 0 and both >= larger / 2
+
+
+def _disagreement(binary: list[PILImage.Image], white: float, opaque: float, field: str, value: object) -> ImageError:
+    from PIL import ImageChops
+
+    differ = _white_share(ImageChops.difference(*binary))
+    how = " (for inpaint: mask=mask_data_url(mask, alpha=True))" if field == "mask" else ""
+    return ImageError(
         field,
         value,
-        f"say which channel is the mask: alpha=True (opaque = generate) or alpha=False (white = generate); its "
-        f"alpha and colours disagree on {differ:.1%} of the pixels (opaque {opaque:.1%}, white {white:.1%})",
+        f"say which channel is the mask: alpha=True (opaque = generate) or alpha=False (white = generate){how}; "
+        f"its alpha and colours disagree on {differ:.1%} of the pixels (opaque {opaque:.1%}, white {white:.1%})",
     )
 
 

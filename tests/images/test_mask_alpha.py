@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from leonardo_realtime_client import ImageError, mask_data_url
+from leonardo_realtime_client import ImageError, ValidationError, mask_data_url
 
 from .helpers import decode, encode
 
@@ -128,3 +128,55 @@ def test_the_caller_can_choose_even_where_the_rule_would_not() -> None:
     with pytest.raises(ImageError, match="alpha=True, but this L mask has no alpha channel"):
         mask_data_url(Image.new("L", SIZE), alpha=True)
     assert white_share(mask_data_url(Image.new("L", SIZE, 255), alpha=False)) == 1.0
+
+
+# Later trial of issue 10: both channels under the 1 % "no shape" line, marking the same few pixels with opposite
+# meanings. A small black stroke painted opaque on a transparent *white* background was read by its colours
+# (white = generate) and regenerated 99.6 % of the picture, silently.
+@pytest.mark.parametrize(
+    ("background", "stroke", "box"),
+    [
+        ((255, 255, 255, 0), (0, 0, 0, 255), (0, 0, 30, 30)),  # the case found: 0.37 % stroke in a corner
+        ((255, 255, 255, 0), (255, 0, 0, 255), (200, 200, 240, 240)),  # a red stroke (dark in grayscale)
+        ((255, 255, 255, 0), (0, 0, 0, 255), (100, 100, 109, 109)),  # 100 pixels: 0.04 %
+    ],
+)
+def test_a_small_stroke_whose_alpha_and_colours_mean_opposite_things_raises(
+    background: tuple[int, int, int, int], stroke: tuple[int, int, int, int], box: tuple[int, int, int, int]
+) -> None:
+    im = Image.new("RGBA", SIZE, background)
+    ImageDraw.Draw(im).rectangle(box, fill=stroke)
+    with pytest.raises(ImageError, match=r"say which channel is the mask: alpha=True .* disagree on 100\.0% of"):
+        mask_data_url(im)
+    stroke_share = (box[2] - box[0] + 1) * (box[3] - box[1] + 1) / (512 * 512)
+    assert white_share(mask_data_url(im, alpha=True)) == pytest.approx(stroke_share, abs=0.0005)
+    assert white_share(mask_data_url(im, alpha=False)) == pytest.approx(1 - stroke_share, abs=0.0005)
+
+
+def test_through_inpaint_the_disagreement_says_how_to_choose() -> None:
+    im = Image.new("RGBA", SIZE, (255, 255, 255, 0))
+    ImageDraw.Draw(im).rectangle((0, 0, 30, 30), fill=(0, 0, 0, 255))
+    with pytest.raises(ImageError) as caught:
+        mask_data_url(encode(im, "PNG"), field="mask")
+    assert "(for inpaint: mask=mask_data_url(mask, alpha=True))" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        (200, 200, 230, 230),  # a small white mask with a stray transparent row elsewhere: the colours
+        (0, 0, 30, 30),  # ... even where the mask touches the transparent row
+    ],
+)
+def test_a_small_colour_mask_with_stray_transparency_keeps_its_colours(box: tuple[int, int, int, int]) -> None:
+    im = Image.new("RGBA", SIZE, (0, 0, 0, 255))
+    ImageDraw.Draw(im).rectangle(box, fill=(255, 255, 255, 255))
+    im.paste((0, 0, 0, 0), (0, 0, 512, 1))
+    share = (box[2] - box[0] + 1) * (box[3] - box[1] + 1) / (512 * 512)
+    assert white_share(mask_data_url(im)) == pytest.approx(share, abs=0.0002)
+
+
+@pytest.mark.parametrize("alpha", ["yes", 1, 0, "False"])
+def test_alpha_that_is_not_a_bool_is_refused_naming_it(alpha: object) -> None:
+    with pytest.raises(ValidationError, match=r"alpha=.*: True \(the alpha is the mask\), False \(the colours are\)"):
+        mask_data_url(white_on_black(), alpha=alpha)  # type: ignore[arg-type]
