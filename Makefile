@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-drift lint format typecheck pytest test demo bench update-spec serve wheel wheel-check clean skill browser canvas docs
+.PHONY: help install generate check-drift lint format typecheck pytest test test-quick demo bench update-spec serve wheel wheel-check clean skill browser canvas docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -54,6 +54,9 @@ pytest: $(STAMP) browser ## The test suite alone
 	$(PY) -m pytest
 
 test: lint typecheck pytest check-drift wheel-check docs ## Everything CI runs
+
+test-quick: $(STAMP) ## The inner loop: pytest without the slow tests (tests/conftest.py lists them)
+	$(PY) -m pytest -q -m "not slow"
 
 demo: $(DEMO_STAMP) ## The four operations on a sample image, local server, no key -> demo-output/, then next steps (REAL_API=1: Leonardo)
 	$(PY) -m leonardo_realtime_client._demo $(if $(REAL_API),--real-api) $(DEMO_ARGS)

@@ -85,3 +85,11 @@ def test_a_hand_written_module_over_500_lines_says_why_at_its_top() -> None:
         and not any("Over 500 lines because" in line for line in text[:10])
     ]
     assert unexplained == []
+
+
+def test_every_module_marked_slow_exists() -> None:
+    """The ``slow`` list (tests/conftest.py) names real test modules and folders, so none is left running
+    in the quick loop under a stale name."""
+    from .conftest import SLOW, TESTS
+
+    assert [name for name in SLOW if not (TESTS / name).exists()] == []

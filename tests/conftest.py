@@ -1,0 +1,41 @@
+"""The ``slow`` marker, in one place: the modules that take most of the suite's time.
+
+``make test-quick`` (``pytest -m "not slow"``) is the inner loop and leaves them out; ``make test`` runs
+everything. A module is listed here, with what makes it slow, when it spends seconds where the others spend
+milliseconds (real subprocesses, the generator, schemathesis, a browser); ``make test-quick`` must stay under
+a third of the full suite's time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+
+SLOW: dict[str, str] = {
+    "pipeline": "the spec pipeline: generator runs, candidate trees checked in subprocesses, wheel builds",
+    "server/test_conformance.py": "schemathesis over every operation of the spec",
+    "server/test_plugin_suites.py": "whole pytest runs of the plugin's fixtures, in subprocesses",
+    "server/test_missing_extras.py": "fresh virtual environments without the extras",
+    "docs/test_readme_blocks.py": "every README block run against a local server",
+    "docs/test_docs_site.py": "a documentation site build",
+    "canvas/test_browser.py": "a real browser",
+    "mcp/test_schema_agreement.py": "every tool schema checked value by value through the MCP SDK",
+    "mcp/test_cli.py": "MCP hosts started as subprocesses",
+    "perf/test_lazy_imports.py": "fresh interpreters, one per import checked",
+    "client/test_deadlines.py": "servers that drip their answers on a real socket",
+    "client/test_proxies.py": "CLI runs and local servers behind environment proxies",
+}
+
+
+def _is_slow(path: Path) -> bool:
+    relative = path.relative_to(TESTS).as_posix()
+    return any(relative == name or relative.startswith(name + "/") for name in SLOW)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_slow(item.path):
+            item.add_marker(pytest.mark.slow)
