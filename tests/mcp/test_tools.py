@@ -1,4 +1,7 @@
-"""The four MCP tools through the SDK's own in-memory client session, on the local stand-in."""
+"""The four MCP tools through the SDK's own in-memory client session, on the local stand-in.
+
+Over 500 lines because each tool's cases share one in-memory session and stand-in; split by tool when one grows.
+"""
 
 from __future__ import annotations
 
