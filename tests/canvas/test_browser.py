@@ -337,12 +337,25 @@ def test_upload_eraser_clear_and_undo(browser: Browser, canvas_url: str, tmp_pat
         _wait_frames_above(page, 4)
         undone = _last_drawing(seen)
         page.wait_for_function("() => document.getElementById('output').src.startsWith('data:image/')", timeout=WAIT_MS)
+        # Ctrl+Z while typing the prompt undoes the typing; the drawing stays as it is.
+        pixels = "() => document.getElementById('drawing').toDataURL('image/png')"
+        before_typing = page.evaluate(pixels)
+        prompt = page.locator("#params textarea")
+        typed = prompt.input_value()
+        prompt.click()
+        page.keyboard.press("End")
+        page.keyboard.type(" at noon")
+        page.keyboard.press("Control+z")
+        after_typing = page.evaluate(pixels)
+        prompt_after_undo = prompt.input_value()
     finally:
         page.close()
     assert seen.console_errors == []
     assert len({uploaded, drawn, erased, cleared}) == 4  # each tool changed the drawing
     assert undone == erased  # undo restored the drawing exactly as it was before the clear
     assert len(cleared) < len(uploaded)  # a white page compresses far better than the picture
+    assert after_typing == before_typing  # Ctrl+Z in the prompt left the drawing alone
+    assert prompt_after_undo == typed  # and undid the typing instead
 
 
 def test_a_429_shows_its_countdown_and_the_budget_its_end(browser: Browser) -> None:

@@ -416,7 +416,9 @@ $("upscale").addEventListener("click", () => {
   if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "upscale" }));
 });
 document.addEventListener("keydown", (e) => {
-  if ((e.ctrlKey || e.metaKey) && e.key === "z") {
+  // Ctrl+Z in the prompt (or any field) undoes the typing, not the drawing.
+  const typing = e.target instanceof HTMLElement && (e.target.isContentEditable || e.target.matches("input, textarea, select"));
+  if ((e.ctrlKey || e.metaKey) && e.key === "z" && !typing) {
     e.preventDefault();
     undo();
   }
