@@ -15,6 +15,7 @@ than ``orjson`` on an image), raise ``ValueError`` for a status such as 520 (``H
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 from collections.abc import Mapping
 from typing import Final, Generic, NoReturn, TypeVar
@@ -47,7 +48,7 @@ from ._errors import (
 from ._images import ImageInput
 from ._logging import logger, setup_logging, summarize
 from ._operations import Operation, operations
-from ._pool import AsyncShardedTransport, ShardedTransport, shared_ssl_context
+from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
 from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, remember_key
 from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body
@@ -169,16 +170,17 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         if transport is not None:
             return make(transport=transport, timeout=self._timeout)  # type: ignore[arg-type]
         proxy = self._proxy = environment_proxy(self._base_url)
+        tls = ssl_context_for(self._base_url)  # one per process; a stale SSL_CERT_FILE: ConfigurationError
         if proxy is not None:
-            mount = _proxy_transport(make, proxy, httpx.URL(self._base_url).host)
+            mount = _proxy_transport(make, proxy, httpx.URL(self._base_url).host, tls)
             via = {"all://": mount}
-            return make(timeout=self._timeout, mounts=via, trust_env=False, verify=shared_ssl_context())  # type: ignore[arg-type]
+            return make(timeout=self._timeout, mounts=via, trust_env=False, verify=tls)  # type: ignore[arg-type]
         # No environment proxy applies. httpx may still find one in the system settings (macOS, Windows), which
         # it does only with trust_env, and only when no proxy variable is set (they come first) and not loopback.
         system = not is_loopback_host(httpx.URL(self._base_url).host) and not any_proxy_variable()
         # One TLS context per process for all of this client's transports (the CA bundle load costs ~15 ms).
-        pool = {"all://": _pool_for(make)}
-        return make(timeout=self._timeout, mounts=pool, trust_env=system, verify=shared_ssl_context())  # type: ignore[arg-type]
+        pool = {"all://": _pool_for(make, tls)}
+        return make(timeout=self._timeout, mounts=pool, trust_env=system, verify=tls)  # type: ignore[arg-type]
 
     # -- settings ----------------------------------------------------------------------------------------------------
 
@@ -413,19 +415,19 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
 
 
 def _pool_for(
-    client_type: type[httpx.Client] | type[httpx.AsyncClient],
+    client_type: type[httpx.Client] | type[httpx.AsyncClient], tls: ssl.SSLContext
 ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
-    return AsyncShardedTransport() if client_type is httpx.AsyncClient else ShardedTransport()
+    return AsyncShardedTransport(tls) if client_type is httpx.AsyncClient else ShardedTransport(tls)
 
 
 def _proxy_transport(
-    client_type: type[httpx.Client] | type[httpx.AsyncClient], proxy: EnvironmentProxy, host: str
+    client_type: type[httpx.Client] | type[httpx.AsyncClient], proxy: EnvironmentProxy, host: str, tls: ssl.SSLContext
 ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
     url = proxy.url if "://" in proxy.url else f"http://{proxy.url}"
     try:
         if client_type is httpx.AsyncClient:
-            return httpx.AsyncHTTPTransport(proxy=url, verify=shared_ssl_context())
-        return httpx.HTTPTransport(proxy=url, verify=shared_ssl_context())
+            return httpx.AsyncHTTPTransport(proxy=url, verify=tls)
+        return httpx.HTTPTransport(proxy=url, verify=tls)
     except ImportError:  # httpx: "Using SOCKS proxy, but the 'socksio' package is not installed"
         raise ConfigurationError(
             f"${proxy.variable}={proxy.shown} sends requests through a SOCKS proxy, which needs the socksio "

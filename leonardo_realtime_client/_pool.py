@@ -28,6 +28,7 @@ proxies from the environment (which httpx mounts per scheme, a more specific pat
 from __future__ import annotations
 
 import functools
+import os
 import ssl
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -35,7 +36,17 @@ from typing import Final
 
 import httpx
 
-__all__ = ["MAX_SHARDS", "SHARD_SIZE", "AsyncShardedTransport", "ShardedTransport", "shared_ssl_context"]
+from ._config import is_loopback_host
+from ._errors import ConfigurationError, short_repr
+
+__all__ = [
+    "MAX_SHARDS",
+    "SHARD_SIZE",
+    "AsyncShardedTransport",
+    "ShardedTransport",
+    "shared_ssl_context",
+    "ssl_context_for",
+]
 
 SHARD_SIZE: Final = 10
 """Connections per pool, all kept alive (``max_connections == max_keepalive_connections``)."""
@@ -52,8 +63,41 @@ _LIMITS: Final = httpx.Limits(
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
     """httpx's default TLS context (certifi, ``SSL_CERT_FILE``…): ~15 ms to make, so made once per process and
-    shared by every client's transports (httpx made one per transport: two per client with these pools)."""
-    return httpx.create_ssl_context()
+    shared by every client's transports (httpx made one per transport: two per client with these pools).
+
+    Raises :class:`ConfigurationError` naming ``SSL_CERT_FILE`` when it names no readable file of CA
+    certificates (httpx raised a bare ``FileNotFoundError`` or ``ssl.SSLError`` from every constructor)."""
+    try:
+        return httpx.create_ssl_context()
+    except (OSError, ssl.SSLError) as exc:  # a stale SSL_CERT_FILE (a moved venv, a removed conda env) …
+        raise _ca_variable_error(exc) from None
+
+
+@functools.cache
+def _certifi_ssl_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def ssl_context_for(base_url: str) -> ssl.SSLContext:
+    """The TLS context a client of ``base_url`` uses: :func:`shared_ssl_context`, except that a broken CA
+    variable does not stop a client of this machine (a loopback base URL: the local server, plain http), which
+    then gets certifi's; elsewhere it raises :class:`ConfigurationError` naming the variable."""
+    try:
+        return shared_ssl_context()
+    except ConfigurationError:
+        if is_loopback_host(httpx.URL(base_url).host):
+            return _certifi_ssl_context()
+        raise
+
+
+def _ca_variable_error(exc: Exception) -> ConfigurationError:
+    name = next((n for n in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(n)), "SSL_CERT_FILE")
+    value = os.environ.get(name, "")
+    reason = (exc.strerror if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError) else None) or str(exc)
+    return ConfigurationError(
+        f"${name}={short_repr(value, 300)} names no readable file of CA certificates ({reason[:120]}): point it at a "
+        f"PEM bundle of CA certificates, or unset it (httpx then uses certifi's)"
+    )
 
 
 class _Shards:
@@ -62,8 +106,9 @@ class _Shards:
     The first with room rather than the least busy: a pool that had more requests in flight before holds idle,
     warm connections, which a request sent to a less busy pool would not reuse."""
 
-    def __init__(self, make: Callable[[ssl.SSLContext], object]) -> None:
+    def __init__(self, make: Callable[[ssl.SSLContext], object], ssl_context: ssl.SSLContext | None = None) -> None:
         self._make = make
+        self._ssl_context = ssl_context
         self.pools: list[object] = []
         self.busy: list[int] = []
         self._lock = threading.Lock()  # the sync client may be shared by threads
@@ -73,7 +118,7 @@ class _Shards:
             busy = self.busy
             index = next((i for i, count in enumerate(busy) if count < SHARD_SIZE), -1)
             if index < 0 and len(busy) < MAX_SHARDS:
-                self.pools.append(self._make(shared_ssl_context()))
+                self.pools.append(self._make(self._ssl_context or shared_ssl_context()))
                 busy.append(0)
                 index = len(busy) - 1
             elif index < 0:
@@ -128,8 +173,8 @@ class ShardedTransport(httpx.BaseTransport):
     Small pools keep connections reused past httpx's keep-alive limit of 20 without its quadratic scan.
     Thread-safe like ``httpx.HTTPTransport``."""
 
-    def __init__(self) -> None:
-        self._shards = _Shards(lambda ctx: httpx.HTTPTransport(verify=ctx, limits=_LIMITS))
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._shards = _Shards(lambda ctx: httpx.HTTPTransport(verify=ctx, limits=_LIMITS), ssl_context)
 
     @property
     def pools(self) -> list[httpx.HTTPTransport]:
@@ -159,8 +204,8 @@ class AsyncShardedTransport(httpx.AsyncBaseTransport):
     """The async clients' transport: :class:`ShardedTransport`'s pooling over ``httpx.AsyncHTTPTransport`` pools
     (``SHARD_SIZE`` connections each, first pool with room, up to ``MAX_SHARDS``)."""
 
-    def __init__(self) -> None:
-        self._shards = _Shards(lambda ctx: httpx.AsyncHTTPTransport(verify=ctx, limits=_LIMITS))
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._shards = _Shards(lambda ctx: httpx.AsyncHTTPTransport(verify=ctx, limits=_LIMITS), ssl_context)
 
     @property
     def pools(self) -> list[httpx.AsyncHTTPTransport]:
