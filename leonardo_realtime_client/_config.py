@@ -106,14 +106,17 @@ def resolve_api_key(api_key: str | APIKey | None) -> APIKey:
 
 
 def is_loopback_host(host: str) -> bool:
-    """``localhost``, ``*.localhost``, 127.0.0.0/8 and ::1 (no DNS lookup)."""
+    """``localhost``, ``*.localhost``, 127.0.0.0/8 and ::1, also written IPv4-mapped (``::ffff:127.0.0.1``,
+    which Python 3.11's ``is_loopback`` misses); no DNS lookup."""
     host = host.strip("[]").rstrip(".").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def resolve_base_url(base_url: str | httpx.URL | None, *, allow_insecure_http: bool = False) -> str:

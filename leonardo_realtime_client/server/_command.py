@@ -125,7 +125,10 @@ def serve_command(
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from None
     err = sys.stderr
-    base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/api/rest/v1"
+    # Listening on every address (0.0.0.0, ::): this machine reaches it on loopback, where no environment proxy
+    # applies and plain http is allowed; "http://0.0.0.0:…" would be refused by the client as insecure http.
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 - compared, not bound
+    base_url = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}/api/rest/v1"
     if not is_loopback_host(host):
         click.echo(
             click.style("warning: ", fg="yellow", bold=True)

@@ -111,6 +111,19 @@ def test_serve_warns_about_non_loopback_hosts(run: Cli) -> None:
     assert "not a loopback address" in result.stderr
 
 
+@pytest.mark.parametrize(("host", "shown"), [("0.0.0.0", "127.0.0.1"), ("::", "[::1]")])
+def test_serve_on_every_address_prints_a_base_url_the_client_accepts(run: Cli, host: str, shown: str) -> None:
+    # Later trial of issue 10: "--base-url http://0.0.0.0:8000/…" was printed, which the client refuses as plain
+    # http to a non-loopback host (and would send through an environment proxy); this machine reaches it on
+    # loopback.
+    from leonardo_realtime_client._config import resolve_base_url
+
+    result = run("serve", "--host", host, serve=FakeServe())
+    assert result.exit_code == 0
+    assert f"--base-url http://{shown}:8000/api/rest/v1 " in result.stderr
+    assert resolve_base_url(f"http://{shown}:8000/api/rest/v1") == f"http://{shown}:8000/api/rest/v1"
+
+
 def test_serve_port_in_use_and_ctrl_c(run: Cli) -> None:
     busy = run("serve", serve=FakeServe(OSError(98, "Address already in use")))
     assert busy.exit_code == ExitCode.USAGE

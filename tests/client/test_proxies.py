@@ -65,7 +65,9 @@ def test_a_dead_environment_proxy_does_not_touch_a_loopback_server(
     assert asyncio.run(main()).startswith(b"\xff\xd8")
 
 
-@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "canvas.localhost"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "canvas.localhost", "[::ffff:127.0.0.1]", "LOCALHOST."]
+)
 def test_no_loopback_host_ever_gets_an_environment_proxy(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.setenv(name, DEAD)
