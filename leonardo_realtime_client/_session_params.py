@@ -49,6 +49,15 @@ def check_async_client(client: object, operation: str) -> None:
     then fail with ``TypeError: object RealtimeResult can't be used in 'await' expression``. Raises
     :class:`ConfigurationError` naming :class:`AsyncRealtimeCanvas`.
     """
+    if isinstance(client, type):  # AsyncRealtimeCanvas, not AsyncRealtimeCanvas(): every input failed unsent
+        raise ConfigurationError(
+            f"a realtime session needs a client object, not the class: pass {client.__name__}(...), not "
+            f"{client.__name__}"
+        )
+    if _closed(client):  # every input would fail with "is closed", one SessionError each
+        raise ConfigurationError(
+            f"this {type(client).__name__} is closed (aclose() or 'async with' ended): make a new one for the session"
+        )
     method = getattr(client, operation, None)
     kind = type(client).__name__
     if method is None or not callable(method):
@@ -68,6 +77,17 @@ def check_async_client(client: object, operation: str) -> None:
         f"a realtime session needs the async client: {hint}; {kind}.{operation}() is not a coroutine function, "
         "so every input would be sent and then fail (nothing was sent)"
     )
+
+
+def _closed(client: object) -> bool:
+    """Whether an :class:`AsyncRealtimeCanvas` was closed by its caller (or its caller's http_client was).
+
+    Its own pool closing with an event loop does not count: the next loop gets a fresh one."""
+    from ._async_client import AsyncRealtimeCanvas
+
+    if not isinstance(client, AsyncRealtimeCanvas):
+        return False
+    return client._closed_by_caller or (not client._owns_http and client.http_client.is_closed)
 
 
 class SessionParams:

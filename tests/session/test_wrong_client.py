@@ -82,3 +82,54 @@ def test_async_clients_of_any_shape_are_accepted(make: Any) -> None:
     session = ThreadedRealtimeSession(make(), "refine", prompt="x")
     session.close()
     assert session.closed
+
+
+# Later trial of issue 10: two more wrong clients that were accepted and then failed once per input.
+@pytest.mark.parametrize("cls_name", ["AsyncRealtimeCanvas", "RealtimeCanvas"])
+def test_the_client_class_instead_of_a_client_is_refused(cls_name: str) -> None:
+    # AsyncRealtimeCanvas (no parentheses) passed the coroutine check; every input then failed, unsent, with
+    # "TypeError: AsyncRealtimeCanvas.refine() missing 1 required positional argument: 'image'".
+    import leonardo_realtime_client
+
+    cls = getattr(leonardo_realtime_client, cls_name)
+    with pytest.raises(ConfigurationError) as caught:
+        ThreadedRealtimeSession(cls, "refine", prompt="x")
+    assert str(caught.value) == (
+        f"a realtime session needs a client object, not the class: pass {cls_name}(...), not {cls_name}"
+    )
+
+
+def test_a_closed_async_client_is_refused_but_one_whose_loop_ended_is_not() -> None:
+    import io
+
+    from PIL import Image
+
+    from leonardo_realtime_client import AsyncRealtimeCanvas
+    from leonardo_realtime_client.server import running_server
+
+    closed = AsyncRealtimeCanvas(api_key="k", base_url="http://127.0.0.1:9/v1")
+    asyncio.run(closed.aclose())
+    with pytest.raises(ConfigurationError, match=r"this AsyncRealtimeCanvas is closed \(aclose\(\) or 'async with'"):
+        ThreadedRealtimeSession(closed, "refine", prompt="x")
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (90, 120, 150)).save(buffer, "JPEG")
+    with running_server() as url:
+
+        async def used(leave: bool) -> AsyncRealtimeCanvas:
+            client = AsyncRealtimeCanvas(api_key="k", base_url=url, max_retries=0)
+            if leave:
+                async with client:
+                    await client.refine(buffer.getvalue(), prompt="x")
+            else:
+                await client.refine(buffer.getvalue(), prompt="x")  # its pool closes with this loop
+            return client
+
+        with pytest.raises(ConfigurationError, match="is closed"):  # 'async with' closed it
+            ThreadedRealtimeSession(asyncio.run(used(leave=True)), "refine", prompt="x")
+        client = asyncio.run(used(leave=False))
+        assert client.http_client.is_closed  # closed with its loop, yet the client is usable: accepted
+        with ThreadedRealtimeSession(client, "refine", prompt="x", close_client=True) as session:
+            session.submit(buffer.getvalue())
+            event = next(iter(session.events(timeout=30)))
+        assert type(event).__name__ == "SessionResult"
