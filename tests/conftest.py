@@ -15,7 +15,15 @@ import pytest
 TESTS = Path(__file__).parent
 
 SLOW: dict[str, str] = {
-    "pipeline": "the spec pipeline: generator runs, candidate trees checked in subprocesses, wheel builds",
+    # The spec pipeline: only what runs the generator, a subprocess or a wheel build. Its in-process tests (the
+    # changelog, the deriver, the mutation table's in-process half) take ~4 s and stay in the quick loop; the
+    # generator-running tests in otherwise quick modules carry @pytest.mark.slow themselves.
+    "pipeline/test_drift.py": "regenerates the tree to compare it",
+    "pipeline/test_generation.py": "generator runs",
+    "pipeline/test_update_spec.py": "adopts specs: generator runs and contract checks in subprocesses",
+    "pipeline/test_contract_check.py": "the hand-written layer run in subprocesses against candidate trees",
+    "pipeline/test_yaml_specs.py": "adopts and drift-checks YAML specs: generator runs",
+    "pipeline/test_wheel_check.py": "wheel builds",
     "server/test_conformance.py": "schemathesis over every operation of the spec",
     "server/test_plugin_suites.py": "whole pytest runs of the plugin's fixtures, in subprocesses",
     "server/test_missing_extras.py": "fresh virtual environments without the extras",

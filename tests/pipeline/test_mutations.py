@@ -653,6 +653,7 @@ def test_mutation_is_classified_and_changes_the_table_as_expected(fixture_spec: 
 GENERATOR_CASES = [c for c in CASES if c.generate]
 
 
+@pytest.mark.slow  # the generator, ~1.5 s a case on a quiet machine
 @pytest.mark.parametrize("case", GENERATOR_CASES, ids=[c.id for c in GENERATOR_CASES])
 def test_mutation_through_the_generator_is_never_no_effect_when_the_code_changed(
     fixture_spec: Spec, fixture_tree: Path, tmp_path: Path, case: Case

@@ -76,6 +76,7 @@ def test_check_drift_checks_the_tools_first_and_does_not_advise_regenerating(
     assert "make generate" not in err
 
 
+@pytest.mark.slow  # its layout needs the tree generated from the fixture spec
 def test_update_spec_refuses_and_replaces_nothing(
     fixture_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
