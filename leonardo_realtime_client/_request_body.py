@@ -33,12 +33,12 @@ import orjson
 import pybase64
 
 from ._errors import ImageError, ValidationError
-from ._images import ImageInput, jpeg_for_request, mask_data_url
+from ._images import JPEG_DATA_URL_PREFIX, ImageInput, jpeg_for_request, mask_data_url
 from ._operations import IMAGE_ARGUMENTS, Operation
 
 __all__ = ["AsyncBodyStream", "BodyStream", "RequestBody", "build_body"]
 
-_JPEG_URL_PREFIX: Final = b"data:image/jpeg;base64,"
+_JPEG_URL_PREFIX: Final = JPEG_DATA_URL_PREFIX.encode("ascii")
 _IMAGE_KEY: Final = b'"imageDataUrl":"'
 _MASK_KEY: Final = b'","maskDataUrl":"'
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
 from .._config import ENV_API_KEY as API_KEY_ENV
 from .._config import is_loopback_host
 from ._env import KEY_FILE_TYPE, CliEnv, Connection, check_key_file, make_client, read_api_key
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["canvas_command"]
 
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _NEEDS = ("starlette", "uvicorn", "wsproto", "PIL")  # the 'canvas' extra
 
 
@@ -43,7 +42,7 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
     return amount
 
 
-@click.command("canvas", context_settings=_CONTEXT)
+@click.command("canvas", context_settings=CONTEXT_SETTINGS)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0: any free).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser; just print its address.")
 @click.option(
@@ -92,7 +91,11 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
 )
 @click.option("--allow-insecure-http", is_flag=True, help="Allow the key over plain http to a host not this machine.")
 @click.option(
-    "--log-level", type=click.Choice(_LOG_LEVELS), default="warning", show_default=True, help="uvicorn's log level."
+    "--log-level",
+    type=click.Choice(UVICORN_LOG_LEVELS),
+    default="warning",
+    show_default=True,
+    help="uvicorn's log level.",
 )
 def canvas_command(
     port: int,

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from .._click import CONTEXT_SETTINGS
 from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL
 from .._operations import OPERATION_IDS
 from ..server._command import serve_command
@@ -24,7 +25,6 @@ __all__ = ["cli"]
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 64
 
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 _EPILOG = f"""\b
 The API key is read from {ENV_API_KEY} or --api-key-file, never from an option value.
@@ -48,7 +48,7 @@ class _Group(click.Group):
                 formatter.write_dl(rows)
 
 
-@click.group(cls=_Group, context_settings=_CONTEXT, epilog=_EPILOG)
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS, epilog=_EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="leonardo-realtime")
 def cli() -> None:
     """Leonardo.AI Realtime Canvas from the shell: generate, refine, inpaint and upscale images, one or a
@@ -210,7 +210,7 @@ def _image_command(command: str, summary: str) -> click.Command:
         callback=callback,
         help=help_text,
         short_help=summary,
-        context_settings=_CONTEXT,
+        context_settings=CONTEXT_SETTINGS,
         epilog=_EPILOG,
     )
 

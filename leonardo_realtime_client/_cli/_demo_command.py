@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .._click import CONTEXT_SETTINGS
 from .._config import ENV_API_KEY
 from .._errors import LeonardoError
 from .._redaction import redact, redact_json
@@ -17,15 +18,13 @@ from ._exit import exit_code_for
 
 __all__ = ["demo_command"]
 
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
 
 def _env() -> CliEnv:
     found = click.get_current_context().find_object(CliEnv)
     return found if found is not None else CliEnv()
 
 
-@click.command("demo", context_settings=_CONTEXT)
+@click.command("demo", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "-o",
     "--output",

@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
+from .._click import CONTEXT_SETTINGS
 from .._errors import ConfigurationError
 from .._redaction import redact
 from ._env import CliEnv, Connection, read_api_key
 
 __all__ = ["mcp_command"]
 
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_PORT = 8765
 DEFAULT_OUTPUT = Path("leonardo-mcp-output")
 
@@ -174,5 +174,5 @@ def mcp_command(connection_options: list[click.Parameter]) -> click.Command:
         "from LEONARDO_API_KEY or --api-key-file, never from a tool argument. --local serves the local "
         "stand-in (no key, no network, no cost). Needs the 'mcp' extra.",
         short_help="Serve the four operations as MCP tools (stdio or Streamable HTTP).",
-        context_settings=_CONTEXT,
+        context_settings=CONTEXT_SETTINGS,
     )

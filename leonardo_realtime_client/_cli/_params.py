@@ -167,8 +167,10 @@ def request_arguments(operation_id: str, params: Mapping[str, Any]) -> tuple[dic
     Checked with the same ``validate_body`` the client and the local server use, before anything is sent.
     Image fields are filled with a placeholder here: each image is checked when it is read.
     """
+    from .._images import JPEG_DATA_URL_PREFIX  # not at import: --help need not load the image helpers
+
     fields = operation_rule(operation_id)["fields"]
-    body: dict[str, Any] = {name: "data:image/jpeg;base64," for name in IMAGE_FIELDS if name in fields}
+    body: dict[str, Any] = {name: JPEG_DATA_URL_PREFIX for name in IMAGE_FIELDS if name in fields}
     names: dict[str, str] = {}
     for json_name, rule in fields.items():
         if json_name in IMAGE_FIELDS:

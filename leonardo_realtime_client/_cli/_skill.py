@@ -6,20 +6,19 @@ from pathlib import Path
 
 import click
 
+from .._click import CONTEXT_SETTINGS
 from ._files import write_atomic
 from ._skill_render import SKILL_NAME, render_skill
 
 __all__ = ["skill_group"]
 
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-
-@click.group("skill", context_settings=_CONTEXT)
+@click.group("skill", context_settings=CONTEXT_SETTINGS)
 def skill_group() -> None:
     """The Agent Skill that teaches an AI agent to use this command (SKILL.md, generated from the CLI)."""
 
 
-@skill_group.command("export", context_settings=_CONTEXT)
+@skill_group.command("export", context_settings=CONTEXT_SETTINGS)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace the skill's files if they exist.")
 def export_command(directory: Path, overwrite: bool) -> None:

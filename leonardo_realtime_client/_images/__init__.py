@@ -44,6 +44,7 @@ on ``.violations[0].value``, shortened in the message) and what is allowed.
 
 from __future__ import annotations
 
+from ._common import _JPEG_PREFIX as JPEG_DATA_URL_PREFIX
 from ._common import (
     JPEG_QUALITY,
     MASK_JPEG_QUALITY,
@@ -58,6 +59,7 @@ from ._masks import mask_data_url
 from ._transcode import image_data_url, jpeg_for_request, to_jpeg_bytes
 
 __all__ = [
+    "JPEG_DATA_URL_PREFIX",
     "JPEG_QUALITY",
     "MASK_JPEG_QUALITY",
     "MAX_IMAGE_BYTES",

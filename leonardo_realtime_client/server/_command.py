@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
 from .._config import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
 from .._errors import ConfigurationError
 from .._extras import OVER_HTTP, require_server_extra
@@ -20,9 +21,6 @@ if TYPE_CHECKING:
     from ._config import ServerConfig
 
 __all__ = ["serve_command"]
-
-_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
@@ -41,7 +39,7 @@ def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
     return serve
 
 
-@click.command("serve", context_settings=_CONTEXT)
+@click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--latency", type=float, default=0.0, metavar="SECONDS", help="Fixed delay added to every response.")
@@ -69,7 +67,7 @@ def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
 )
 @click.option("--api-key-file", type=KEY_FILE_TYPE, callback=check_key_file, help="See --require-key.")
 @click.option(
-    "--log-level", type=click.Choice(_LOG_LEVELS), default="info", show_default=True, help="uvicorn's log level."
+    "--log-level", type=click.Choice(UVICORN_LOG_LEVELS), default="info", show_default=True, help="uvicorn's log level."
 )
 def serve_command(
     host: str,

@@ -25,7 +25,7 @@ import pybase64
 from .._errors import ImageError, ValidationError, Violation
 from .._extras import require_server_extra
 from .._generated.constraints import OPERATIONS
-from .._images import MAX_IMAGE_PIXELS, decode_data_url, image_size, sniff_format
+from .._images import JPEG_DATA_URL_PREFIX, MAX_IMAGE_PIXELS, decode_data_url, image_size, sniff_format
 from .._images._exif import TRANSPOSED, orientation
 from .._validation import validate_body
 from ._config import DEFAULT_COSTS, LOCAL_BASE_PATH, Fault, ServerConfig
@@ -285,7 +285,7 @@ class CanvasHandler:
                 self._cache.move_to_end(key)
                 return hit
         jpeg, size = render(job, image, mask)
-        result = ("data:image/jpeg;base64," + pybase64.b64encode_as_string(jpeg), size)
+        result = (JPEG_DATA_URL_PREFIX + pybase64.b64encode_as_string(jpeg), size)
         with self._cache_lock:
             self._cache[key] = result
             if len(self._cache) > 32:
