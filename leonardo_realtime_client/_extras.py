@@ -15,7 +15,7 @@ from typing import Final
 
 from ._errors import ConfigurationError
 
-__all__ = ["SERVER_EXTRA", "missing_modules", "require_server_extra"]
+__all__ = ["CANVAS", "SERVER_EXTRA", "missing_modules", "require_extra", "require_server_extra"]
 
 SERVER_EXTRA: Final = "pip install 'leonardo-realtime-client[server]'"
 _SHOWN: Final = {"PIL": "Pillow"}
@@ -40,6 +40,19 @@ def missing_modules(names: tuple[str, ...]) -> list[str]:
 
 def require_server_extra(what: str, needs: tuple[str, ...] = IN_PROCESS) -> None:
     """Raise :class:`ConfigurationError` when the ``server`` extra ``what`` needs is not installed."""
+    require_extra(what, "server", needs)
+
+
+CANVAS: Final = ("starlette", "uvicorn", "wsproto", "PIL")
+"""What the browser canvas needs (the ``canvas`` extra)."""
+
+
+def require_extra(what: str, extra: str, needs: tuple[str, ...]) -> None:
+    """Raise :class:`ConfigurationError` naming ``extra`` and its ``pip install`` line when a module of
+    ``needs`` is missing."""
     missing = missing_modules(needs)
     if missing:
-        raise ConfigurationError(f"{what} needs the 'server' extra ({', '.join(missing)} missing): {SERVER_EXTRA}")
+        raise ConfigurationError(
+            f"{what} needs the '{extra}' extra ({', '.join(missing)} missing): "
+            f"pip install 'leonardo-realtime-client[{extra}]'"
+        )

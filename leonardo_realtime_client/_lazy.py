@@ -14,15 +14,30 @@ from collections.abc import Callable, Mapping
 __all__ = ["lazy_getattr"]
 
 
-def lazy_getattr(package: str, where: Mapping[str, str]) -> Callable[[str], object]:
+def lazy_getattr(package: str, where: Mapping[str, str], extra: str | None = None) -> Callable[[str], object]:
     """A module ``__getattr__`` for ``package`` that imports ``name`` from ``where[name]`` (a module name relative
-    to ``package``, e.g. ``"._app"``) the first time it is asked for; ``AttributeError`` for any other name."""
+    to ``package``, e.g. ``"._app"``) the first time it is asked for; ``AttributeError`` for any other name.
+
+    With ``extra``, a third-party module missing for that import is a ``ModuleNotFoundError`` that names the
+    extra to install (``from leonardo_realtime_client.server import create_app`` without starlette said only
+    "No module named 'starlette'")."""
 
     def __getattr__(name: str) -> object:
         module = where.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, package), name)
+        try:
+            value = getattr(importlib.import_module(module, package), name)
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").split(".")[0]  # the distribution's top-level package
+            if extra is None or not missing or missing == __name__.split(".")[0]:
+                raise
+            shown = {"PIL": "Pillow"}.get(missing, missing)
+            raise ModuleNotFoundError(
+                f"{package}.{name} needs the '{extra}' extra ({shown} missing): "
+                f"pip install 'leonardo-realtime-client[{extra}]'",
+                name=missing,
+            ) from None
         setattr(sys.modules[package], name, value)  # the next lookup is a plain attribute
         return value
 

@@ -57,7 +57,8 @@ def demo_command(output: Path, over_http: bool, real_api: bool, json_output: boo
         raise click.exceptions.Exit(int(code)) from None
     except ImportError as exc:
         raise click.UsageError(
-            f"the demo needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc.name})"
+            f"the demo needs the 'server' extra ({'Pillow' if exc.name == 'PIL' else exc.name} missing): "
+            "pip install 'leonardo-realtime-client[server]'"
         ) from None
     if json_output:
         doc = {

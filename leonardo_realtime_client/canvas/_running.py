@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .._extras import CANVAS, require_extra
 from ._config import CanvasConfig
 
 __all__ = ["bind", "running_canvas", "serve_canvas"]
@@ -54,14 +55,18 @@ def serve_canvas(
     log_level: str = "warning",
     on_ready: Callable[[], None] = lambda: None,
 ) -> None:
-    """Serve the canvas on a bound socket until interrupted (Ctrl-C); ``on_ready`` runs once it accepts."""
+    """Serve the canvas on a bound socket until interrupted (Ctrl-C); ``on_ready`` runs once it accepts.
+    Raises ConfigurationError without the ``canvas`` extra."""
+    require_extra("the browser canvas", "canvas", CANVAS)
     with sock:
         _server(config, log_level, on_ready).run(sockets=[sock])
 
 
 @contextlib.contextmanager
 def running_canvas(config: CanvasConfig, *, port: int = 0) -> Iterator[str]:
-    """Run the canvas on ``127.0.0.1`` in a background thread; yield its URL (``http://127.0.0.1:<port>/``)."""
+    """Run the canvas on ``127.0.0.1`` in a background thread; yield its URL (``http://127.0.0.1:<port>/``).
+    Raises ConfigurationError without the ``canvas`` extra (before anything is bound)."""
+    require_extra("the browser canvas", "canvas", CANVAS)
     ready = threading.Event()
     sock = bind("127.0.0.1", port)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/"

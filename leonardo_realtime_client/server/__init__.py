@@ -53,4 +53,4 @@ _LAZY = {
 
 
 # starlette and uvicorn load only when the HTTP server is asked for.
-__getattr__ = lazy_getattr(__name__, _LAZY)
+__getattr__ = lazy_getattr(__name__, _LAZY, extra="server")

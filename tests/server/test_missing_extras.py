@@ -4,6 +4,7 @@ putting ``None`` in ``sys.modules`` (``import PIL`` then raises ImportError), no
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -121,3 +122,48 @@ def test_the_fixtures_without_pillow_fail_at_setup_with_the_fix(tmp_path: Path) 
     assert "ConfigurationError: the local server needs the 'server' extra (Pillow missing)" in done.stdout
     assert "InternalServerError" not in done.stdout
     assert "HTTP 500" not in done.stdout
+
+
+# Later trial of issue 10: the packages' lazily imported names said only "No module named 'starlette'".
+@pytest.mark.parametrize(
+    ("package", "name", "hidden", "extra", "shown"),
+    [
+        ("leonardo_realtime_client.server", "create_app", "starlette", "server", "starlette"),
+        ("leonardo_realtime_client.canvas", "create_canvas_app", "starlette", "canvas", "starlette"),
+        ("leonardo_realtime_client.canvas", "CanvasHub", "starlette", "canvas", "starlette"),
+    ],
+)
+def test_a_lazily_imported_name_says_which_extra(
+    monkeypatch: pytest.MonkeyPatch, package: str, name: str, hidden: str, extra: str, shown: str
+) -> None:
+    import importlib
+
+    module = importlib.import_module(package)
+    monkeypatch.delitem(module.__dict__, name, raising=False)  # imported by an earlier test: look it up afresh
+    for loaded in [m for m in sys.modules if m.startswith(package + ".")]:
+        monkeypatch.delitem(sys.modules, loaded)
+    _hide(monkeypatch, hidden)
+    with pytest.raises(ModuleNotFoundError) as caught:  # still an ImportError, for 'except ImportError'
+        getattr(module, name)
+    assert str(caught.value) == (
+        f"{package}.{name} needs the '{extra}' extra ({shown} missing): pip install 'leonardo-realtime-client[{extra}]'"
+    )
+    assert caught.value.name == hidden
+
+
+@pytest.mark.parametrize(("hidden", "shown"), [("uvicorn", "uvicorn"), ("wsproto", "wsproto"), ("PIL", "Pillow")])
+def test_running_the_canvas_without_its_extra_says_which(
+    monkeypatch: pytest.MonkeyPatch, hidden: str, shown: str
+) -> None:
+    # running_canvas() without uvicorn raised a bare ModuleNotFoundError, after binding its socket.
+    from leonardo_realtime_client.canvas import CanvasConfig, running_canvas, serve_canvas
+
+    _hide(monkeypatch, hidden)
+    config = CanvasConfig(client_factory=lambda: pytest.fail("no client is made"))
+    expected = f"the browser canvas needs the 'canvas' extra ({shown} missing): "
+    with pytest.raises(ConfigurationError, match=re.escape(expected)), running_canvas(config):
+        pass
+    import socket
+
+    with socket.socket() as sock, pytest.raises(ConfigurationError, match=re.escape(expected)):
+        serve_canvas(config, sock)
