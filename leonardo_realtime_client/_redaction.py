@@ -16,9 +16,10 @@ log, never in the parsed data (``error.body`` and ``error.code`` stay as the ser
 and so is a start of it of 4 or more characters cut short by ``…`` (a shortened value). A shorter key (a test
 key such as ``"any"`` or ``"e"``) is cut only where it stands apart: not where it continues a run of letters or
 digits (``"any"`` leaves "too many requests" alone, ``"e"`` leaves "error" alone; ``"Bearer any"``,
-``key=any``, ``'any'`` are cut); a short key of no letter or digit at all only between spaces. The key is also
-found in the escaped forms ``repr`` and JSON give it (a ``\\`` doubled, a quote escaped). Everything else of
-the text is kept, character for character.
+``key=any``, ``'any'`` are cut); a short key of no letter or digit at all only between spaces. A long key is
+found in any case (a server that lower-cases a data-URL label it echoes), a short one only as given. The key is
+also found in the escaped forms ``repr`` and JSON give it (a ``\\`` doubled, a quote escaped). Everything else
+of the text is kept, character for character.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ def _pattern(key: str) -> re.Pattern[str]:
     if not short:  # a long key's start, cut short by an ellipsis (short_repr and friends)
         starts = {form[:n] for form in forms for n in range(_PREFIX_FROM, len(form))}
         alternatives += [re.escape(start) + f"(?={_ELLIPSIS})" for start in sorted(starts, key=len, reverse=True)]
-    return re.compile("|".join(alternatives))
+    # A long key is matched in any case: a server that lower-cases what it echoes (a data-URL label, a header
+    # name) would otherwise show the key with only its case changed. A short key keeps its case, so that "any"
+    # leaves "Any request" alone.
+    return re.compile("|".join(alternatives), 0 if short else re.IGNORECASE)
 
 
 def redact(text: str, key: str | None) -> str:

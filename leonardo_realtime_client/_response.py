@@ -17,8 +17,9 @@ One reason to change: the shape of what the server sends back. Nothing here lets
 - **Any other status**: :func:`status_error` picks the class by status (``status_error_class``; 520 is a
   5xx like any other, where the generated code would raise ``ValueError`` from ``HTTPStatus(520)``) and
   reads both error shapes in the wild: the spec's ``ApiError {message, path, locations, extensions}`` and
-  Leonardo's documented ``{"error": "...", "path": "$", "code": "..."}`` (and GraphQL's ``{"errors": [...]}``),
-  plus the request id header and ``Retry-After``.
+  Leonardo's documented ``{"error": "...", "path": "$", "code": "..."}``, GraphQL's ``{"errors": [...]}`` (every
+  message kept), an ``error`` object nested (``{"error": {"message", "code"}}``) and FastAPI's ``{"detail": ...}``,
+  plus the request id header and ``Retry-After``. A 2xx with no job but one of these shapes is that error.
 """
 
 from __future__ import annotations
@@ -239,11 +240,12 @@ def _image_urls(response: httpx.Response, value: object) -> tuple[str, ...]:
 
 
 def _is_error_body(data: Mapping[str, object]) -> bool:
-    """A 2xx body without a job that holds an error instead (GraphQL's ``errors`` list, or an error object)."""
+    """A 2xx body without a job that holds an error instead: GraphQL's ``errors`` list, an ``error`` string or
+    object, a FastAPI-style ``detail``, or a lone ``message`` (the server's words are worth more than "missing")."""
     errors = data.get("errors")
     if isinstance(errors, list) and errors:
         return True
-    return isinstance(data.get("error"), str) or (isinstance(data.get("message"), str) and "code" in data)
+    return _from_error_object(data)[0] is not None
 
 
 _KNOWN_EXTRAS = frozenset({"generationId", "variationId", "generatedImageId"})
@@ -362,15 +364,46 @@ def _error_body(response: httpx.Response) -> object:
         return text if len(text) <= _MAX_TEXT_BODY else text[:_MAX_TEXT_BODY] + "…"
 
 
-def _from_error_object(body: Mapping[str, object]) -> tuple[str | None, str | None]:
-    """(message, code) from one error object of either shape."""
+_MAX_MESSAGES = 5  # of a GraphQL ``errors`` list, joined with "; "
+
+
+def _detail_text(detail: object) -> str | None:
+    """FastAPI's ``detail``: a string, or a list of ``{"loc": [...], "msg": ...}`` (each as ``loc: msg``)."""
+    if isinstance(detail, str):
+        return detail.strip() or None
+    if isinstance(detail, Mapping):
+        return _from_error_object(detail)[0]
+    if isinstance(detail, list):
+        parts: list[str] = []
+        for item in detail:
+            if isinstance(item, Mapping) and isinstance(item.get("msg"), str):
+                loc = item.get("loc")
+                where = ".".join(map(str, loc)) if isinstance(loc, list) and loc else ""
+                parts.append(f"{where}: {item['msg']}" if where else str(item["msg"]))
+            elif isinstance(item, str):
+                parts.append(item)
+        return "; ".join(parts) or None
+    return None
+
+
+def _from_error_object(body: Mapping[str, object], depth: int = 0) -> tuple[str | None, str | None]:
+    """(message, code) from one error object of any shape in the wild: the spec's ``{message, path, extensions}``,
+    Leonardo's ``{"error": "...", "code"}``, an ``error`` object nested (``{"error": {"message", "code"}}``) and
+    FastAPI's ``{"detail": ...}``."""
     message: str | None = None
+    code: object = body.get("code")
     for key in ("message", "error"):
         candidate = body.get(key)
         if isinstance(candidate, str) and candidate.strip():
             message = candidate.strip()
             break
-    code = body.get("code")
+        if isinstance(candidate, Mapping) and depth < 3:
+            message, inner_code = _from_error_object(candidate, depth + 1)
+            code = code if code is not None else inner_code
+            if message is not None:
+                break
+    if message is None:
+        message = _detail_text(body.get("detail"))
     extensions = body.get("extensions")
     if code is None and isinstance(extensions, Mapping):
         code = extensions.get("code")
@@ -383,15 +416,34 @@ def _from_error_object(body: Mapping[str, object]) -> tuple[str | None, str | No
     return (message or None), (str(code) if code is not None and not isinstance(code, dict | list) else None)
 
 
+def _from_errors_list(errors: list[object]) -> tuple[str | None, str | None]:
+    """(messages joined with "; ", the first code) of GraphQL's ``errors`` list: no error's words are dropped."""
+    messages: list[str] = []
+    code: str | None = None
+    for item in errors:
+        if not isinstance(item, Mapping):
+            continue
+        message, item_code = _from_error_object(item)
+        if message is not None and message not in messages:
+            messages.append(message)
+        code = code if code is not None else item_code
+    if not messages:
+        return None, code
+    more = len(messages) - _MAX_MESSAGES
+    shown = "; ".join(messages[:_MAX_MESSAGES])
+    return (shown + (f" (and {more} more in error.body)" if more > 0 else "")), code
+
+
 def _error_message(body: object, response: httpx.Response) -> tuple[str, str | None]:
     if isinstance(body, Mapping):
         message, code = _from_error_object(body)
         errors = body.get("errors")
-        if message is None and isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
-            message, code = _from_error_object(errors[0])
+        if message is None and isinstance(errors, list) and errors:
+            message, listed_code = _from_errors_list(errors)
+            code = code if code is not None else listed_code
         if message is not None:
             return message, code
-        return f"{response.reason_phrase or 'error'} (body: {short_repr(body)})", code
+        return f"{response.reason_phrase or 'error'} (body: {short_repr(body, _MAX_TEXT_BODY)})", code
     if isinstance(body, str) and body.strip():
         return f"{response.reason_phrase or 'error'}: {_describe_non_json(response)}", None
     return response.reason_phrase or "error (no body)", None

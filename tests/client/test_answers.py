@@ -22,10 +22,12 @@ from leonardo_realtime_client import (
     CostUnit,
     InternalServerError,
     Outcome,
+    PermissionDeniedError,
     RateLimitError,
     RealtimeCanvas,
     RealtimeResult,
     RetryPolicy,
+    UnprocessableEntityError,
 )
 
 from .conftest import API_KEY, BASE_URL, OUT_JPEG, Recorder, SleepRecorder, data_url, job, make_jpeg, make_png, ok
@@ -185,6 +187,57 @@ def test_every_error_shape_on_any_status_gives_its_typed_error(
         call(httpx.Response(status, json=body))
     assert type(caught.value) is cls
     assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "message"),
+    [
+        # An error object nested under "error" (OpenAI-style gateways): its message and code were not read.
+        (400, {"error": {"message": "prompt too long", "code": "invalid-params"}}, BadRequestError, "prompt too long"),
+        (200, {"error": {"message": "quota used up", "code": "rate-limit-exceeded"}}, RateLimitError, "quota used up"),
+        (418, {"error": {"message": "no", "code": "access-denied"}}, PermissionDeniedError, "no"),
+        # FastAPI's {"detail": ...}, a string or a list of {loc, msg}: shown whole, not as a body cut at 80.
+        (422, {"detail": "Width must be 512"}, UnprocessableEntityError, "Width must be 512"),
+        (
+            422,
+            {"detail": [{"loc": ["body", "width"], "msg": "ensure this value is less than 1025", "type": "x"}] * 2},
+            UnprocessableEntityError,
+            "body.width: ensure this value is less than 1025; body.width: ensure this value is less than 1025",
+        ),
+        (200, {"detail": "Not authenticated"}, APIStatusError, "Not authenticated"),
+        # A 200 with a lone message and no job: the server's words, not "lcmGenerationJob: missing".
+        (200, {"message": "service paused"}, APIStatusError, "service paused"),
+        # Every error of a GraphQL list is kept, not only the first; the first code decides.
+        (
+            200,
+            {"errors": [{"message": "first"}, {"message": "second", "extensions": {"code": "validation-failed"}}]},
+            BadRequestError,
+            "first; second",
+        ),
+    ],
+)
+def test_other_error_shapes_keep_the_servers_words_and_class(
+    status: int, body: object, cls: type[APIStatusError], message: str
+) -> None:
+    with pytest.raises(APIStatusError) as caught:
+        call(httpx.Response(status, json=body))
+    assert type(caught.value) is cls
+    assert caught.value.message == message
+    assert caught.value.body == body
+
+
+def test_a_long_graphql_error_list_says_how_many_more() -> None:
+    body = {"errors": [{"message": f"problem {n}"} for n in range(8)]}
+    with pytest.raises(APIStatusError) as caught:
+        call(httpx.Response(400, json=body))
+    assert caught.value.message == "problem 0; problem 1; problem 2; problem 3; problem 4 (and 3 more in error.body)"
+
+
+def test_an_unknown_error_shape_is_shown_whole_up_to_2000_characters() -> None:
+    body = {"oops": "x" * 300}
+    with pytest.raises(APIStatusError) as caught:
+        call(httpx.Response(500, json=body))
+    assert "x" * 300 in caught.value.message
 
 
 def test_an_error_body_of_unknown_code_on_a_200_may_have_been_billed() -> None:

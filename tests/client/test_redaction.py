@@ -142,6 +142,33 @@ def test_no_path_of_an_error_shows_the_key(answer: httpx.Response, cls: type[Leo
     assert getattr(error, "request_id", None) in (None, REDACTED)
 
 
+MIXED = "sk-Live-5F0C1E9A-Mixed-Case-Key"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # A data-URL label is lower-cased before it is shown: a mixed-case key came back as its lower-case self.
+        ok({"lcmGenerationJob": job(imageDataUrl=[f"data:text/{MIXED};base64,AAAA"])}),
+        ok({"lcmGenerationJob": job(imageDataUrl=[f"data:image/jpeg;k={MIXED};base64,AAAA"])}),
+        httpx.Response(500, json={"error": f"bad token {MIXED.upper()}"}),
+        httpx.Response(502, text=f"<html><title>echo {MIXED.lower()}</title></html>", headers=HTML),
+    ],
+)
+def test_a_key_echoed_in_another_case_shows_nowhere(answer: httpx.Response) -> None:
+    with debug_lines() as logs:
+        error = failure(
+            lambda r: httpx.Response(answer.status_code, headers=answer.headers, content=answer.content), MIXED
+        )
+    for text in [*rendered(error), logs.getvalue()]:
+        for form in (MIXED, MIXED.lower(), MIXED.upper()):
+            assert form not in text
+
+
+def test_a_short_key_keeps_its_case() -> None:
+    assert redact("Any request with key any", "any") == f"Any request with key {REDACTED}"
+
+
 def test_a_request_id_header_or_metadata_echoing_the_key_shows_nowhere_on_a_result() -> None:
     body = {"lcmGenerationJob": job(requestTimestamp={"echo": ECHO}, newField=ECHO)}
     with debug_lines() as logs, canvas(lambda r: ok(body, **{"x-request-id": KEY})) as c:
