@@ -264,7 +264,7 @@ def plan_outputs(
     by_target: dict[Path, list[str]] = {}
     for source, target in zip(sources, targets, strict=True):
         if target is not None:
-            by_target.setdefault(target.resolve(), []).append(source.label)
+            by_target.setdefault(_resolved_output(target), []).append(source.label)
     clashes = [f"{', '.join(labels)} → {path}" for path, labels in by_target.items() if len(labels) > 1]
     if clashes:
         raise click.UsageError(
@@ -282,6 +282,15 @@ def plan_outputs(
                 "output exists (use --overwrite to replace, --skip-existing to leave it):\n" + _listing(listed)
             )
     return targets, skip
+
+
+def _resolved_output(target: Path) -> Path:
+    """``target`` resolved, or a usage error saying what stands there: an output path through a symlink loop made
+    ``Path.resolve`` raise ``RuntimeError`` (Python 3.11) or ``OSError`` (3.13), a traceback before anything ran."""
+    try:
+        return target.resolve()
+    except (RuntimeError, OSError):
+        raise click.BadParameter(f"{target}: {why_missing(target)}; nothing was sent", param_hint="'-o'") from None
 
 
 def read_source(source: Source, stdin_data: bytes | None) -> bytes:

@@ -93,6 +93,23 @@ def test_a_mask_in_a_symlink_loop_is_reported_as_one(run: Cli, fake: FakeCanvas,
     assert "m.png: a symlink loop" in result.stderr
 
 
+@pytest.mark.parametrize("extra", [[], ["--overwrite"], ["--dry-run"]])
+def test_an_output_through_a_symlink_loop_is_reported_as_one(
+    run: Cli, fake: FakeCanvas, workdir: Path, extra: list[str]
+) -> None:
+    # -o through a looping symlink left Path.resolve's RuntimeError as a traceback (exit 1).
+    (src,) = make_inputs(workdir, 1)
+    (workdir / "x").symlink_to("y")
+    (workdir / "y").symlink_to("x")
+    (workdir / "out.jpg").symlink_to("x")
+    for output in ("out.jpg", "x/out.jpg"):
+        result = run("generate", src, "-p", "x", "-o", output, *extra)
+        assert result.exit_code == ExitCode.USAGE, result.stderr
+        assert "a symlink loop" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert fake.calls == []
+
+
 # -- Ctrl-C or SIGTERM while starting up -----------------------------------------------------------------------------
 
 _STARTUP = """
