@@ -6,10 +6,14 @@ places (``LEONARDO_API_KEY`` or ``--api-key-file``), never from a tool argument,
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import click
 
@@ -17,6 +21,7 @@ from .._click import CONTEXT_SETTINGS
 from .._errors import ConfigurationError
 from .._redaction import redact
 from ._env import CliEnv, Connection, read_api_key
+from ._startup import is_cli_process
 
 __all__ = ["mcp_command"]
 
@@ -104,13 +109,45 @@ def _run(values: dict[str, Any]) -> None:
         finally:
             await client.aclose()
 
+    if sock is None:
+        _interrupt_at_once()
     try:
         anyio.run(main)
     except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop
         click.echo("stopped", file=sys.stderr)
+        if sock is None and is_cli_process():
+            _exit_now()
     finally:
         if sock is not None:
             sock.close()
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupt_at_once() -> None:
+    """Ctrl-C raises ``KeyboardInterrupt`` where the main thread is, as SIGTERM already does in the command.
+
+    asyncio's own Ctrl-C handling cancels the running task instead, and the SDK's stdio task then waits for its
+    reader thread, which waits for a line on standard input: the server would not stop until the host wrote or
+    closed the pipe. Only in the command's own process (a library or test caller keeps its handlers).
+    """
+    if is_cli_process() and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _raise_interrupt)
+
+
+def _exit_now() -> NoReturn:
+    """End the process at once, with status 0.
+
+    Over stdio the SDK reads standard input in a worker thread; after Ctrl-C or SIGTERM that thread still waits
+    for a line the host may never send (a host that signals without closing the pipe, a terminal), and the
+    interpreter would wait for it before exiting. Everything of ours is done by now: the client is closed and
+    every result was written atomically.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def mcp_command(connection_options: list[click.Parameter]) -> click.Command:

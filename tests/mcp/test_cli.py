@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -168,3 +169,39 @@ def test_mcp_without_the_extra_names_it(runner: CliRunner, monkeypatch: pytest.M
     result = runner.invoke(cli, ["mcp", "--local", "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "pip install 'leonardo-realtime-client[mcp]'" in result.output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_mcp_over_stdio_stops_on_a_signal_while_its_input_stays_open(tmp_path: Path, signum: int) -> None:
+    """A host (or a terminal) that signals without closing standard input: the server ends with 0, at once,
+    instead of waiting for a line that never comes (the SDK reads standard input in a thread)."""
+    import json
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LEONARDO_API_KEY", "LEONARDO_BASE_URL")}
+    command = [sys.executable, "-m", "leonardo_realtime_client", "mcp", "--local", "-o", str(tmp_path / "out")]
+    hello = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path
+    ) as proc:
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        proc.stdin.write(json.dumps(hello).encode() + b"\n")
+        proc.stdin.flush()
+        answer = json.loads(proc.stdout.readline())  # serving: the reader thread now waits for the next line
+        assert answer["result"]["serverInfo"]["name"] == "leonardo-realtime"
+        proc.send_signal(signum)
+        try:
+            code = proc.wait(timeout=30)  # a guard against a hang, not a measurement
+        finally:
+            proc.kill()
+        errors = proc.stderr.read().decode()
+    assert code == 0, errors
+    assert "stopped" in errors
+    assert "Traceback" not in errors
