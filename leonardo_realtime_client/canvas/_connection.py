@@ -9,6 +9,12 @@ closes the session and the client, and leaves no task behind.
 Switching the live operation (generate, refine, inpaint) closes the session and opens one for the new operation
 with what is left of the connection's budget; counts and spend in the panel cover the whole connection, the
 latency and staleness percentiles the current session.
+
+The budget covers the whole connection, upscales included, although a session's budget is fixed when it opens:
+a session is opened only when what is left covers one more request at the largest live cost seen; with a budget,
+an upscale first lets the live requests in flight finish, is refused when the largest upscale cost seen would
+pass what is left, holds the drawings that arrive while it runs, and once it has cost something reopens the live
+session with what is left (the held drawing is sent then).
 """
 
 from __future__ import annotations
@@ -70,6 +76,10 @@ class CanvasConnection:
         self._budget_reached = False
         self._latest_output: tuple[bytes, str] | None = None
         self._upscale: asyncio.Task[None] | None = None
+        self._upscaling = False  # with a budget, live drawings wait while an upscale runs (they are sent after it)
+        self._held = False  # a drawing (or parameters) arrived while the upscale ran
+        self._live_cost: Decimal | None = None  # the largest cost of a live request seen on this connection
+        self._upscale_cost: Decimal | None = None  # the largest cost of an upscale seen
         self.frames = 0
         """Drawings received."""
         self.unchanged = 0
@@ -173,9 +183,15 @@ class CanvasConnection:
 
     # ------------------------------------------------------------------ the live session
 
-    def _open_session(self) -> RealtimeSession[Any]:
+    def _open_session(self) -> RealtimeSession[Any] | None:
+        """A session for the current operation with what is left of the budget; None when that cannot pay for one."""
         budget = self._config.budget
         remaining = None if budget is None else max(Decimal(0), budget - self._spent_before)
+        if remaining is not None and (remaining <= 0 or (self._live_cost is not None and self._live_cost > remaining)):
+            # A new session knows no cost yet and would send one request whatever it costs: do not open it.
+            self._budget_reached = True
+            self._post_budget(self._live_cost)
+            return None
         options: dict[str, Any] = {"min_interval": 1 / self._config.max_fps, **self._config.session_options}
         session: RealtimeSession[Any] = RealtimeSession(
             self._client,
@@ -201,7 +217,10 @@ class CanvasConnection:
 
     def _render(self) -> None:
         """Submit the current drawing with the current parameters, unless exactly that was submitted last."""
-        if self._frame is None or self._closed:
+        if self._frame is None or self._closed or self._budget_reached:
+            return
+        if self._upscaling:
+            self._held = True  # sent once the upscale is done (see _run_upscale)
             return
         inpaint = self._operation == "inpaint"
         if inpaint and self._mask is None:
@@ -213,6 +232,8 @@ class CanvasConnection:
             self._post_stats()
             return
         session = self._session or self._open_session()
+        if session is None:
+            return
         if inpaint:
             kwargs["mask"] = self._mask
         try:
@@ -229,6 +250,7 @@ class CanvasConnection:
             mime = result.mime_types[0] if result.mime_types else "image/jpeg"
             self._latest_output = (result.image, mime)
             self._unit = self._unit or _unit_text(result.cost_unit)
+            self._live_cost = _larger(self._live_cost, result.cost)
             self._post(
                 {
                     "type": "result",
@@ -244,7 +266,7 @@ class CanvasConnection:
             self._api_error("api", event.error, event.backoff, seq=event.seq)
         else:
             self._budget_reached = True
-            self._post_budget()
+            self._post_budget(event.next_cost)
         self._post_stats()
 
     # ------------------------------------------------------------------ upscale (a button, not live)
@@ -262,9 +284,32 @@ class CanvasConnection:
             self._post_budget()
             return
         image, _ = self._latest_output
+        self._upscaling = budget is not None
         self._upscale = self._spawn(self._run_upscale(image), "upscale")
 
     async def _run_upscale(self, image: bytes) -> None:
+        try:
+            await self._upscale_within_budget(image)
+        finally:
+            self._upscaling = False
+            if self._held:
+                self._held = False
+                self._render()  # what arrived while the upscale ran
+            self._post_stats()
+
+    async def _upscale_within_budget(self, image: bytes) -> None:
+        budget = self._config.budget
+        if budget is not None:
+            if self._session is not None:
+                await self._session.flush()  # what is in flight costs what it costs before the upscale is weighed
+            spent, estimate = self._spent(), self._upscale_cost
+            if estimate is not None and spent + estimate > budget:
+                unit = _unit_suffix(self._unit)
+                self._error(
+                    "upscale",
+                    f"an upscale (~{estimate}{unit}) would pass the budget: spent {spent} of {budget}{unit}",
+                )
+                return
         kwargs = call_kwargs(self._params, "upscale")
         started = self._clock()
         try:
@@ -276,6 +321,7 @@ class CanvasConnection:
         else:
             if result.cost is not None:
                 self._spent_before += result.cost
+                self._upscale_cost = _larger(self._upscale_cost, result.cost)
             self._unit = self._unit or _unit_text(result.cost_unit)
             mime = result.mime_types[0] if result.mime_types else "image/jpeg"
             self._latest_output = (result.image, mime)
@@ -287,7 +333,12 @@ class CanvasConnection:
                     "cost": decimal_text(result.cost),
                 }
             )
-        self._post_stats()
+            if budget is not None and result.cost and self._session is not None:
+                # The live session's budget was fixed when it opened: reopen it with what the upscale left.
+                # It is idle (flushed, drawings held), so closing it cancels nothing.
+                submitted = self._last_submitted
+                await self._close_session()
+                self._last_submitted = submitted
 
     # ------------------------------------------------------------------ server → page
 
@@ -314,9 +365,11 @@ class CanvasConnection:
         status = getattr(error, "status_code", None)
         self._error(kind, str(error), status=status, retry_after=backoff, **extra)
 
-    def _post_budget(self) -> None:
+    def _post_budget(self, next_cost: Decimal | None = None) -> None:
         budget, spent, unit = self._config.budget, self._spent(), self._unit
-        text = f"budget reached: spent {spent} of {budget}{f' {unit}' if unit else ''}; nothing more is sent"
+        suffix = _unit_suffix(unit)
+        more = f"; one more request (~{next_cost}{suffix}) would pass it" if next_cost and spent < (budget or 0) else ""
+        text = f"budget reached: spent {spent} of {budget}{suffix}{more}; nothing more is sent"
         self._post(
             {
                 "type": "budget",
@@ -362,6 +415,17 @@ class CanvasConnection:
             except Exception as exc:  # the page went away: the receive loop sees the disconnect and closes us
                 logger.debug("canvas: could not send to the page (%s)", exc.__class__.__name__)
                 return
+
+
+def _larger(known: Decimal | None, cost: Decimal | None) -> Decimal | None:
+    if cost is None:
+        return known
+    return cost if known is None else max(known, cost)
+
+
+def _unit_suffix(unit: str | None) -> str:
+    """``"DOLLARS"`` → ``" dollars"`` (as the page's panel shows it); ``""`` when unknown."""
+    return f" {unit.lower()}" if unit else ""
 
 
 def _unit_text(unit: object) -> str | None:

@@ -89,7 +89,10 @@ class Canvas:
         return [r for t in self.transports for r in t.requests]
 
 
-def make_canvas(server: ServerConfig | None = None, **options: Any) -> Canvas:
+def make_canvas(
+    server: ServerConfig | None = None, client_class: type[ClosingClient] = ClosingClient, **options: Any
+) -> Canvas:
+    """A canvas app whose clients are ``client_class`` (a subclass may hold calls back) on the stand-in."""
     clock = FakeClock()
     transports: list[LocalTransport] = []
     clients: list[ClosingClient] = []
@@ -97,7 +100,7 @@ def make_canvas(server: ServerConfig | None = None, **options: Any) -> Canvas:
     def factory() -> ClosingClient:
         transport = LocalTransport(server)
         transports.append(transport)
-        client = ClosingClient(api_key=MARKER_KEY, base_url=IN_PROCESS_BASE_URL, transport=transport, max_retries=0)
+        client = client_class(api_key=MARKER_KEY, base_url=IN_PROCESS_BASE_URL, transport=transport, max_retries=0)
         clients.append(client)
         return client
 

@@ -6,8 +6,10 @@ frame-rate cap; and a clean close. Nothing sleeps: the sessions run on a fake cl
 
 from __future__ import annotations
 
+import asyncio
 import io
 from decimal import Decimal
+from typing import Any
 
 import pybase64
 import pytest
@@ -17,7 +19,18 @@ from starlette.testclient import TestClient
 from leonardo_realtime_client._generated.constraints import OPERATIONS
 from leonardo_realtime_client.server import Faults, Latency, ServerConfig
 
-from .conftest import MARKER_KEY, Canvas, Page, connect, drawing, leftover_tasks, make_canvas, mask_png, wait_closed
+from .conftest import (
+    MARKER_KEY,
+    Canvas,
+    ClosingClient,
+    Page,
+    connect,
+    drawing,
+    leftover_tasks,
+    make_canvas,
+    mask_png,
+    wait_closed,
+)
 
 
 def image_of(data_url: str) -> Image.Image:
@@ -356,3 +369,142 @@ def test_a_failed_upscale_is_an_event_and_the_canvas_goes_on() -> None:
     assert stats["spent"] == "0.0147"  # the refused upscale cost nothing
     paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
     assert paths == ["generations-lcm", "lcm-upscale", "generations-lcm"]
+
+
+# The budget covers the whole connection: upscales and every session it opens (a session's own budget is fixed when
+# it opens). Costs on the stand-in: a live request 0.0147, an upscale 0.0294.
+
+
+def test_live_requests_after_an_upscale_stay_within_the_budget() -> None:
+    canvas = make_canvas(budget="0.06")  # one live + one upscale (0.0441) leave room for one more live, not two
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
+        page = Page(ws)
+        page.frame(drawing(1))
+        page.until_type("result")
+        ws.send_json({"type": "upscale"})
+        page.until_type("upscaled")
+        page.frame(drawing(2))
+        page.until_type("result")
+        page.frame(drawing(3))
+        budget = page.until_type("budget")
+        page.frame(drawing(4))  # its stats come after the budget event
+        stats = page.until_stats(lambda s: s["frames"] == 4)
+    assert (budget["spent"], stats["spent"], stats["budget_reached"]) == ("0.0588", "0.0588", True)
+    assert "one more request (~0.0147 dollars) would pass it" in budget["message"]
+    paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
+    assert paths == ["generations-lcm", "lcm-upscale", "generations-lcm"]  # the third drawing was not sent
+
+
+def test_an_upscale_that_would_pass_the_budget_is_refused_and_the_live_canvas_goes_on() -> None:
+    canvas = make_canvas(budget="0.065")  # after one live + one upscale (0.0441): a live request fits, an upscale not
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
+        page = Page(ws)
+        page.frame(drawing(1))
+        page.until_type("result")
+        ws.send_json({"type": "upscale"})
+        page.until_type("upscaled")
+        ws.send_json({"type": "upscale"})
+        refused = page.until_type("error")
+        page.frame(drawing(2))
+        result = page.until_type("result")
+        stats = page.until_stats(lambda s: s["spent"] == "0.0588")
+    assert refused["kind"] == "upscale"
+    assert refused["message"] == "an upscale (~0.0294 dollars) would pass the budget: spent 0.0441 of 0.065 dollars"
+    assert result["cost"] == "0.0147"
+    assert Decimal(stats["spent"]) <= Decimal("0.065")
+    paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
+    assert paths == ["generations-lcm", "lcm-upscale", "generations-lcm"]
+
+
+def test_switching_operation_opens_no_session_the_budget_cannot_pay_for() -> None:
+    canvas = make_canvas(budget="0.025")  # one 0.0147 request leaves 0.0103: not enough for another
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
+        page = Page(ws)
+        page.frame(drawing(1))
+        page.until_type("result")
+        page.params(operation="refine")
+        budget = page.until_type("budget")
+        page.frame(drawing(2))
+        stats = page.until_stats(lambda s: s["frames"] == 2)
+    assert budget["message"] == (
+        "budget reached: spent 0.0147 of 0.025 dollars; one more request (~0.0147 dollars) would pass it;"
+        " nothing more is sent"
+    )
+    assert (stats["spent"], stats["budget_reached"]) == ("0.0147", True)
+    assert [r.path.rsplit("/", 1)[1] for r in canvas.requests()] == ["generations-lcm"]
+
+
+def test_a_drawing_made_while_an_upscale_runs_is_sent_after_it() -> None:
+    # The upscale waits at a gate the test opens, so the drawing surely arrives while it runs.
+    gate = asyncio.Event()  # bound to the app's loop when first awaited there
+
+    class Gated(ClosingClient):
+        async def upscale(self, *args: Any, **kwargs: Any) -> Any:
+            await gate.wait()
+            return await super().upscale(*args, **kwargs)
+
+    canvas = make_canvas(client_class=Gated, budget="1.00")
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
+        page = Page(ws)
+        page.frame(drawing(1))
+        page.until_type("result")
+        ws.send_json({"type": "upscale"})
+        page.frame(drawing(2))
+        held = page.until_stats(lambda s: s["frames"] == 2)
+        assert client.portal is not None
+        client.portal.call(gate.set)
+        upscaled = page.until_type("upscaled")
+        after = page.until_type("result")
+    assert held["sent"] == 1  # the second drawing waited
+    assert (upscaled["cost"], after["cost"]) == ("0.0294", "0.0147")
+    paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
+    assert paths == ["generations-lcm", "lcm-upscale", "generations-lcm"]
+    assert sent_image(canvas.requests()[-1]) == drawing(2)
+
+
+def test_an_upscale_waits_for_the_live_request_in_flight_and_then_weighs_the_budget() -> None:
+    # The live request for the second drawing is held in flight; the upscale must not start before it is answered
+    # (its cost counts), nor cancel it when the live session is reopened afterwards.
+    held: list[asyncio.Event] = []
+    entered = asyncio.Event()  # bound to the app's loop when first awaited there
+    upscales: list[str] = []
+    block = [False]
+
+    class Gated(ClosingClient):
+        async def generate(self, *args: Any, **kwargs: Any) -> Any:
+            if block[0]:
+                held.append(asyncio.Event())
+                entered.set()
+                await held[-1].wait()
+            return await super().generate(*args, **kwargs)
+
+        async def upscale(self, *args: Any, **kwargs: Any) -> Any:
+            upscales.append("called")
+            return await super().upscale(*args, **kwargs)
+
+    async def release() -> None:
+        held[0].set()
+
+    canvas = make_canvas(client_class=Gated, budget="0.06")
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
+        page = Page(ws)
+        page.frame(drawing(1))
+        page.until_type("result")
+        block[0] = True
+        page.frame(drawing(2))
+        assert client.portal is not None
+        client.portal.call(entered.wait)  # the live request is in flight
+        ws.send_json({"type": "upscale"})
+        ws.send_json({"type": "ping"})  # a round trip: the upscale has started when the answer to this arrives
+        page.until(lambda m: m["type"] == "error" and "ping" in m["message"])
+        before_release = list(upscales)
+        client.portal.call(release)
+        second = page.until_type("result")
+        upscaled = page.until_type("upscaled")
+        page.frame(drawing(3))
+        budget = page.until_type("budget")
+    assert before_release == []  # the upscale waited for the live request in flight
+    assert (second["cost"], upscaled["cost"]) == ("0.0147", "0.0294")
+    assert budget["spent"] == "0.0588"  # 0.0012 left: no session is opened for the third drawing
+    paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
+    assert paths == ["generations-lcm", "generations-lcm", "lcm-upscale"]
