@@ -18,7 +18,7 @@ import httpx
 from ._answer import DEFAULT_MAX_RESPONSE_BYTES, aread_bounded
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
-from ._deadlines import deadline_exceeded
+from ._deadlines import AsyncProgress, deadline_exceeded
 from ._errors import LeonardoError, Outcome
 from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
@@ -529,11 +529,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             else:
                 import anyio  # httpx's own dependency, already loaded by the async transport
 
+                progress = AsyncProgress(request)
                 try:
                     with anyio.fail_after(bound):
                         response = await self._read_answer(request)
                 except TimeoutError as late:
-                    cut = deadline_exceeded(request, *call.bound_reason(bound))
+                    cut = deadline_exceeded(request, *call.bound_reason(bound), progress.headers_in)
                     cut.__cause__ = late
                     raise cut from late
         except httpx.RequestError as exc:

@@ -298,8 +298,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         via = f" through {self._proxy.describe()}" if self._proxy is not None else ""
         if isinstance(exc, httpx.TimeoutException):
             kind = type(exc).__name__.replace("Timeout", " timeout").strip().lower()
-            if isinstance(exc, AttemptDeadline):  # the answer kept coming, too slowly: the attempt's bound ended it
-                kind = f"{exc} (the answer was still arriving)"
+            if isinstance(exc, AttemptDeadline):  # the attempt's bound ended it: says whether the answer had begun
+                kind = str(exc)
             return APITimeoutError(
                 f"{kind} on {where} (timeout {_fmt_timeout(call.timeout)}){via}{billed}",
                 request=exc.request,

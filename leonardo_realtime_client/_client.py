@@ -476,7 +476,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 response.close()
         except httpx.RequestError as exc:
             if guard is not None and guard.fired:  # the watchdog cut it: say so, not "connection reset"
-                cut = deadline_exceeded(request, *call.bound_reason(guard.seconds))
+                cut = deadline_exceeded(request, *call.bound_reason(guard.seconds), guard.headers_in)
                 cut.__cause__ = exc
                 exc = cut
             error = self._transport_error(call, exc)

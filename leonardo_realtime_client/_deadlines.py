@@ -35,7 +35,15 @@ import httpx
 
 from ._errors import ConfigurationError
 
-__all__ = ["AttemptDeadline", "AttemptGuard", "attempt_bound", "check_total_timeout", "deadline_exceeded", "remaining"]
+__all__ = [
+    "AsyncProgress",
+    "AttemptDeadline",
+    "AttemptGuard",
+    "attempt_bound",
+    "check_total_timeout",
+    "deadline_exceeded",
+    "remaining",
+]
 
 _OPENED: Final = frozenset({"connection.connect_tcp.complete", "connection.start_tls.complete"})
 
@@ -64,9 +72,33 @@ class AttemptDeadline(httpx.ReadTimeout):
     """An attempt stopped at its bound: a read timeout to httpx and the retry policy, with its own words."""
 
 
-def deadline_exceeded(request: httpx.Request, seconds: float, what: str) -> httpx.ReadTimeout:
-    """The error an attempt stopped at its bound fails with: httpx's read timeout, so it is judged like one."""
-    return AttemptDeadline(f"{what} bound of {seconds:g} s reached", request=request)
+def deadline_exceeded(request: httpx.Request, seconds: float, what: str, headers_in: bool) -> httpx.ReadTimeout:
+    """The error an attempt stopped at its bound fails with: httpx's read timeout, so it is judged like one.
+
+    ``headers_in``: whether the answer's headers had come (then its body was still arriving); else the server
+    had not answered yet, or not with complete headers (it said "still arriving" for a server that never sent
+    a byte)."""
+    state = "the answer was still arriving" if headers_in else "no complete response headers had come by then"
+    return AttemptDeadline(f"{what} bound of {seconds:g} s reached ({state})", request=request)
+
+
+_HEADERS_IN: Final = ("http11.receive_response_headers.complete", "http2.receive_response_headers.complete")
+
+
+class AsyncProgress:
+    """Whether an async attempt's answer headers are in, learnt from httpx's ``trace`` extension."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.headers_in = False
+        inner = request.extensions.get("trace")
+
+        async def trace(name: str, info: dict[str, Any]) -> None:
+            if name in _HEADERS_IN:
+                self.headers_in = True
+            if inner is not None:
+                await inner(name, info)
+
+        request.extensions["trace"] = trace
 
 
 class _Watchdog:
@@ -122,6 +154,7 @@ class AttemptGuard:
     def __init__(self, request: httpx.Request, seconds: float) -> None:
         self.seconds = seconds
         self.fired = False
+        self.headers_in = False
         self._sockets: list[Any] = []
         self._lock = threading.Lock()
         inner = request.extensions.get("trace")
@@ -129,6 +162,8 @@ class AttemptGuard:
         def trace(name: str, info: dict[str, Any]) -> None:
             if name in _OPENED:
                 self.watch(info.get("return_value"))
+            elif name in _HEADERS_IN:
+                self.headers_in = True
             if inner is not None:
                 inner(name, info)
 

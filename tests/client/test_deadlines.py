@@ -30,7 +30,8 @@ GENEROUS = 8.0  # seconds: far under the ~20 s the dripped answer takes, far ove
 
 class DripServer:
     """HTTP/1.1 on 127.0.0.1 answering each request with a valid result, one byte every ``per_byte`` seconds:
-    ``mode`` "all" drips the status line and headers too, "body" sends the headers and drips the body.
+    ``mode`` "all" drips the status line and headers too, "body" sends the headers and drips the body, "silent"
+    never answers.
     ``fast_first``: the first request of each connection is answered at once (keep-alive, then a drip)."""
 
     def __init__(self, mode: str = "all", per_byte: float = 0.02, fast_first: bool = False) -> None:
@@ -89,6 +90,9 @@ class DripServer:
                 if self.fast_first and served == 1:
                     conn.sendall(headers + ANSWER)
                     continue
+                if self.mode == "silent":  # reads the request, never answers
+                    self._stop.wait()
+                    return
                 if self.mode == "body":
                     conn.sendall(headers)
                     drip = ANSWER
@@ -216,3 +220,34 @@ def test_a_bad_total_timeout_is_refused() -> None:
     for bad in (0, -1, float("inf"), True, "5"):
         with pytest.raises(ConfigurationError, match="total_timeout"):
             RealtimeCanvas(api_key=API_KEY, total_timeout=bad)  # type: ignore[arg-type]
+
+
+# Later trial of issue 10: a server that accepts and never answers was reported as "(the answer was still
+# arriving)"; what an attempt cut at its bound says is now what had come.
+@pytest.mark.parametrize(
+    ("mode", "state"),
+    [
+        ("silent", "no complete response headers had come by then"),
+        ("all", "no complete response headers had come by then"),  # the headers themselves dripped
+        ("body", "the answer was still arriving"),
+    ],
+)
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_cut_attempt_says_whether_the_answer_had_begun(mode: str, state: str, flavour: str) -> None:
+    server = DripServer(mode=mode, per_byte=0.2)
+
+    def sync_call() -> None:
+        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as canvas:
+            canvas.refine(IMAGE, prompt="x")
+
+    async def async_call() -> None:
+        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as client:
+            await client.refine(IMAGE, prompt="x")
+
+    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
+    try:
+        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
+            call()
+    finally:
+        server.close()
+    assert f"the attempt's bound of 0.5 s reached ({state}) on POST" in str(caught.value)
