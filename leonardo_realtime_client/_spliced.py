@@ -13,6 +13,7 @@ from typing import Final
 import orjson
 import pybase64
 
+from ._errors import ImageError
 from ._images import MAX_IMAGE_BYTES, decode_data_url, sniff_format
 
 __all__ = ["decode_span", "load_spliced"]
@@ -89,7 +90,19 @@ def decode_span(content: bytes, start: int, end: int, field: str) -> tuple[str, 
         start, end = 0, len(content)
     comma = content.find(b",", start, min(end, start + 32))
     fmt = _KNOWN_LABELS.get(content[start:comma]) if comma > start else None
-    if fmt is not None and (end - comma - 1) * 3 // 4 <= MAX_IMAGE_BYTES:
+    if fmt is not None:
+        length = (end - comma - 1) * 3 // 4 - content.count(b"=", max(comma + 1, end - 2), end)
+        if length > MAX_IMAGE_BYTES:
+            # Refused from its length alone: handing the span to decode_data_url made a str of it, a copy of
+            # the payload and the decoded bytes (a 40 MB answer peaked at 3.7 times its size), and the error
+            # kept that str alive as its value.
+            raise ImageError(
+                field,
+                f"data:image/{fmt};base64,… ({end - comma - 1:,} characters)",
+                f"{length:,} bytes of image data is too large: at most MAX_IMAGE_BYTES = {MAX_IMAGE_BYTES:,} bytes "
+                "(20 MiB)",
+            )
+    if fmt is not None:
         try:
             with memoryview(content) as view:
                 data = pybase64.b64decode(view[comma + 1 : end], validate=True)

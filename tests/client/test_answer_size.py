@@ -232,3 +232,37 @@ def test_a_proxy_echoing_the_authorization_header_shows_the_key_nowhere(server: 
 
 def _no(seconds: float) -> None:
     pass
+
+
+def test_an_image_over_the_byte_cap_is_refused_near_the_bodys_size(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 28 MB answer holding a 21 MiB image peaked at 3.7 times its size before its refusal (the span became a
+    str, a payload copy and the decoded bytes), and the error kept that str alive as its value. Now as a
+    successful answer: the body read and joined once (~2x)."""
+    import gc
+    import tracemalloc
+
+    from leonardo_realtime_client import MAX_IMAGE_BYTES, ImageError
+
+    big = make_jpeg((16, 16))
+    padded = big[:2] + (b"\xff\xfe\xff\xff" + b"x" * 65533) * (MAX_IMAGE_BYTES // 65537 + 1) + big[2:]
+    body = orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [data_url(padded)]}})
+    monkeypatch.setattr(Answers, "do_POST", _answer_with(body))
+    with RealtimeCanvas(api_key="k", base_url=server, max_response_bytes=64 * 2**20) as c:
+        with pytest.raises(APIResponseError):
+            c.generate(IMAGE, prompt="x")  # warm: imports, connection
+        gc.collect()
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            with pytest.raises(APIResponseError) as caught:
+                c.generate(IMAGE, prompt="x")
+            peak = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+    assert f"imageDataUrl[0]: {len(padded):,} bytes of image data is too large" in str(caught.value)
+    cause = caught.value.__cause__
+    assert isinstance(cause, ImageError)
+    assert len(repr(cause.violations[0].value)) < 100  # not the 28 MB data URL
+    assert peak < 2.3 * len(body), f"peak {peak:,} for a body of {len(body):,} bytes"
