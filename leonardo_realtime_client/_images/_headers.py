@@ -175,7 +175,43 @@ def _not_an_image(data: Buffer) -> str:
             f"these bytes are base64 text of a {encoded.upper()} image, not the image: pass "
             f"pybase64.b64decode(data), or the data URL 'data:{mime};base64,' + data.decode(){_urlsafe_note(data)}"
         )
+    hint = _text_hint(bytes(data[:256]).decode("latin-1"), "these bytes")
+    if hint:
+        return hint
     return f"not an image: the bytes start with {head!r}, which matches no {_FORMATS_TEXT} signature"
+
+
+_HEX: Final = re.compile(r"[0-9a-fA-F]{32,}")
+
+
+def _text_hint(head: str, what: str) -> str:
+    """What text that is no image and names no file probably holds, and what to pass instead ("" if unknown):
+    a data URL after whitespace or inside other text (a JSON body pasted), hex, or an image's bytes decoded
+    as text. ``head`` is the start of the text; ``what`` is "this text" or "these bytes"."""
+    as_bytes = what == "these bytes"
+    are, holds, starts = ("are", "hold", "start") if as_bytes else ("is", "holds", "starts")
+    start = head.lower().find("data:image/")
+    if start == 0 and as_bytes:
+        return f"{what} are a data URL as text, not the image: pass data.decode()"
+    if start > 0 and not head[:start].strip():
+        text = "data.decode().strip()" if as_bytes else "text.strip()"
+        return f"{what} {starts} with {start} whitespace characters before a data URL: pass {text}"
+    if start > 0:
+        shown = head[: min(start, 24)]
+        return f"{what} {holds} a data URL after {start} other characters ({shown!r}…): pass the data URL alone"
+    if _HEX.fullmatch(head[:64]):
+        fmt = sniff_format(bytes.fromhex(head[:64]))
+        if fmt is not None:
+            pass_as = "bytes.fromhex(data.decode())" if as_bytes else "bytes.fromhex(text)"
+            return f"{what} {are} hex text of a {fmt.upper()} image, not the image: pass {pass_as}"
+    if not as_bytes:
+        fmt = sniff_format(head[:32].encode("latin-1", "replace"))
+        if fmt is not None:
+            return (
+                f"this str holds the bytes of a {fmt.upper()} image decoded as text: pass the bytes (open the "
+                "file with mode 'rb', or pass its path)"
+            )
+    return ""
 
 
 _NOT_BASE64: Final = re.compile(rb"[^A-Za-z0-9+/\-_=]")

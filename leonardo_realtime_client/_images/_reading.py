@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .._errors import ImageError
 from ._common import _FORMATS, _INPUTS_TEXT, _JPEG_PREFIX, MAX_IMAGE_BYTES, Buffer, ImageInput, _check_bytes
 from ._data_urls import _decode_data_url
-from ._headers import _urlsafe_note, base64_image
+from ._headers import _text_hint, _urlsafe_note, base64_image
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -94,6 +94,9 @@ def _path_hint(text: str) -> str:
             f"this is base64 text of a {encoded.upper()} image, not a file name: pass it as a data URL: "
             f"'data:{mime};base64,' + text{_urlsafe_note(text)}"
         )
+    found = _text_hint(text[:256], "this text")
+    if found:
+        return found
     if len(text) >= 100 and _BASE64ISH.fullmatch(text[:4096]):
         return "if this is base64, pass it as a data URL: 'data:image/jpeg;base64,' + text"
     return ""

@@ -105,3 +105,34 @@ def test_a_path_too_long_for_the_os_names_the_reason_not_the_name(tmp_path: Path
     error = _raised(name)
     assert "cannot read the file: OSError: File name too long" in str(error)
     assert name not in str(error)
+
+
+# Later trial of issue 10: text that is almost an image, whose message used to be "cannot read the file:
+# OSError: File name too long" or "not an image: the bytes start with b'data:image/jpeg;'", the hint nowhere.
+def _cases() -> list[tuple[Any, str]]:
+    data = big_jpeg()
+    url = "data:image/jpeg;base64," + base64.b64encode(data).decode()
+    return [
+        ("  " + url, "this text starts with 2 whitespace characters before a data URL: pass text.strip()"),
+        ("\n" + url + "\n", "this text starts with 1 whitespace characters before a data URL: pass text.strip()"),
+        (
+            '{"imageDataUrl": "' + url + '"}',
+            'this text holds a data URL after 18 other characters (\'{"imageDataUrl": "\'…): pass the data URL alone',
+        ),
+        (url.encode(), "these bytes are a data URL as text, not the image: pass data.decode()"),
+        (b"\r\n" + url.encode(), "these bytes start with 2 whitespace characters before a data URL: pass data."),
+        (data.hex(), "this text is hex text of a JPEG image, not the image: pass bytes.fromhex(text)"),
+        (png((8, 8)).hex().encode(), "these bytes are hex text of a PNG image, not the image: pass bytes.fromhex("),
+        (data.decode("latin-1"), "this str holds the bytes of a JPEG image decoded as text: pass the bytes"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("make", [image_data_url, mask_data_url])
+def test_text_that_is_almost_an_image_gets_its_hint_first(case: int, make: Any) -> None:
+    value, hint = _cases()[case]
+    error = _raised(value, make)
+    message = str(error)
+    assert len(message) < SHORT, len(message)
+    assert message.split(": ", 1)[1].startswith(hint) or f"): {hint}" in message, message
+    assert error.violations[0].value is value
