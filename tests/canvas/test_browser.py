@@ -312,6 +312,14 @@ def test_upload_eraser_clear_and_undo(browser: Browser, canvas_url: str, tmp_pat
         seen.watch(page)
         page.goto(canvas_url)
         page.wait_for_selector("#params textarea", timeout=WAIT_MS)
+        # A picture the browser cannot decode (an iPhone's HEIC) is refused on the page, and the drawing stays blank.
+        heic = tmp_path / "IMG_0001.HEIC"
+        heic.write_bytes(b"\0\0\0\x18ftypheic" + bytes(200))
+        page.set_input_files("#upload", str(heic))
+        page.wait_for_function(
+            "() => document.getElementById('message').textContent.includes('cannot read IMG_0001.HEIC')",
+            timeout=WAIT_MS,
+        )
         page.set_input_files("#upload", str(picture))  # a picture to start from
         _wait_frames_above(page, 0)
         uploaded = _last_drawing(seen)

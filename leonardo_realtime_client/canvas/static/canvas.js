@@ -400,8 +400,14 @@ $("clear").addEventListener("click", () => {
   clearLayer(ctx);
 });
 $("upload").addEventListener("change", (e) => {
-  if (e.target.files[0]) drawPicture(e.target.files[0]);
+  const file = e.target.files[0];
   e.target.value = "";
+  if (!file) return;
+  // A picture the browser cannot decode (a phone's HEIC, a renamed file) leaves the drawing as it was, and says so.
+  drawPicture(file).then(
+    () => $("message").textContent.startsWith("cannot read ") && say(""),
+    () => say(`cannot read ${file.name}: this browser cannot decode it; try a JPEG, PNG or WebP`, "bad"),
+  );
 });
 $("use-output").addEventListener("click", () => {
   if (output.complete && output.naturalWidth) drawPicture(output);
