@@ -107,18 +107,24 @@ def redact(text: str, key: str | None) -> str:
 
 
 def redact_json(value: _T, key: str | None) -> _T:
-    """A copy of a JSON-like value (a document about to be printed or sent) with the key cut out of every string,
-    keys of objects included; done before JSON escaping, so escapes cannot hide it."""
-    return cast(_T, _redact_json(value, key)) if key else value
+    """A copy of a JSON-like value (a document about to be printed or sent) with the key cut out of every string
+    value, and out of the names of objects for a key of :data:`ANYWHERE_FROM` characters or more; done before JSON
+    escaping, so escapes cannot hide it. A short key is not cut from names: with ``api_key="error"`` the CLI's
+    ``--json`` report had its ``"error"`` fields renamed ``"[redacted]"`` (and ``"ok"`` likewise), which no reader
+    of the document could use."""
+    return cast(_T, _redact_json(value, key, len(key) >= ANYWHERE_FROM)) if key else value
 
 
-def _redact_json(value: object, key: str) -> object:
+def _redact_json(value: object, key: str, names: bool) -> object:
     if isinstance(value, str):
         return redact(value, key)
     if isinstance(value, dict):
-        return {_redact_json(k, key): _redact_json(v, key) for k, v in value.items()}
+        return {
+            (redact(k, key) if names and isinstance(k, str) else k): _redact_json(v, key, names)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [_redact_json(item, key) for item in value]
+        return [_redact_json(item, key, names) for item in value]
     return value
 
 

@@ -30,7 +30,7 @@ from leonardo_realtime_client import (
 )
 from leonardo_realtime_client._cli import cli
 from leonardo_realtime_client._cli._env import CliEnv, Connection
-from leonardo_realtime_client._redaction import REDACTED, redact
+from leonardo_realtime_client._redaction import REDACTED, redact, redact_json
 
 from .conftest import BASE_URL, OUT_JPEG, job, make_jpeg, ok
 
@@ -272,20 +272,57 @@ def test_any_key_never_shows_in_the_cli_output_or_its_json(key: str, left: str, 
     doc = json.loads(result.stdout)
     if len(key) >= 8:
         assert key not in result.stdout
-    for text in _strings(doc):  # a short key such as "0" may be one of the document's own numbers
+    # A short key such as "0" may be one of the document's own numbers, "ok" one of its own names.
+    for text in _strings(doc, names=len(key) >= 8):
         assert _clean(text, key), text
     item_error = doc["items"][0]["error"]
     assert f"Bearer {REDACTED} rejected" in item_error["message"]
     assert item_error["request_id"] in (None, REDACTED)
 
 
-def _strings(value: object) -> Iterator[str]:
+def _strings(value: object, names: bool = True) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield k
-            yield from _strings(v)
+            if names:
+                yield k
+            yield from _strings(v, names)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from _strings(item, names)
+
+
+@pytest.mark.parametrize("key", ["error", "ok", "message", "items", "status"])
+def test_a_short_key_named_like_a_field_of_the_json_report_leaves_its_names_alone(key: str, tmp_path: Path) -> None:
+    # With api_key="error" the --json report's "error" fields were renamed "[redacted]": doc["items"][0]["error"]
+    # raised KeyError, and "ok" lost the document's own "ok".
+    (tmp_path / "in.jpg").write_bytes(IMAGE)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"error": f"Bearer {key} rejected", "code": "invalid-jwt"})
+
+    def factory(conn: Connection) -> AsyncRealtimeCanvas:
+        return AsyncRealtimeCanvas(
+            api_key=conn.api_key, base_url=BASE_URL, transport=httpx.MockTransport(answer), max_retries=0
+        )
+
+    (tmp_path / "key.txt").write_text(key)
+    args = ["generate", str(tmp_path / "in.jpg"), "-p", "x", "-o", str(tmp_path / "out.jpg"), "--json"]
+    result = CliRunner().invoke(
+        cli,
+        [*args, "--api-key-file", str(tmp_path / "key.txt")],
+        obj=CliEnv(client_factory=factory),
+        catch_exceptions=False,
+    )
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {"command", "ok", "exit_code", "items", "failed"}
+    assert doc["ok"] is False
+    assert doc["items"][0]["error"]["message"] == f"HTTP 401: Bearer {REDACTED} rejected [code: invalid-jwt]"
+    assert f"Bearer {key} " not in result.stdout + result.stderr
+
+
+def test_a_long_key_is_cut_from_names_too() -> None:
+    doc = {KEY: {"echo": f"x{KEY}x"}, "short": "ok"}
+    assert redact_json(doc, KEY) == {REDACTED: {"echo": f"x{REDACTED}x"}, "short": "ok"}
+    assert redact_json({"ok": "ok here"}, "ok") == {"ok": f"{REDACTED} here"}
