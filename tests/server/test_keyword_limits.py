@@ -8,7 +8,6 @@ all reject the values outside it and accept the values inside.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,9 +16,9 @@ import pytest
 from leonardo_realtime_client import RealtimeCanvas, ValidationError
 from leonardo_realtime_client._generated.constraints import OPERATIONS
 from leonardo_realtime_client._validation import allowed_text, validate_body
-from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, LocalTransport
+from leonardo_realtime_client.server import LocalTransport
 
-from .conftest import AUTH
+from .stand_in import client_fixture, http_fixture, transport_fixture  # noqa: F401  (fixtures)
 
 OP = "createLCMGeneration"
 
@@ -55,23 +54,6 @@ def params(accepted: bool) -> list[Any]:
     return out
 
 
-@pytest.fixture
-def transport() -> LocalTransport:
-    return LocalTransport()
-
-
-@pytest.fixture
-def http(transport: LocalTransport) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=transport, base_url=IN_PROCESS_BASE_URL, headers=AUTH) as client:
-        yield client
-
-
-@pytest.fixture
-def canvas(transport: LocalTransport) -> Iterator[RealtimeCanvas]:
-    with RealtimeCanvas(api_key="k", base_url=IN_PROCESS_BASE_URL, transport=transport, max_retries=0) as client:
-        yield client
-
-
 def with_rule(monkeypatch: pytest.MonkeyPatch, field: str, extra: dict[str, Any]) -> None:
     fields: dict[str, Any] = OPERATIONS[OP]["fields"]  # patched in place: client and server read this dict
     monkeypatch.setitem(fields, field, {**fields[field], **extra})
@@ -81,7 +63,7 @@ def with_rule(monkeypatch: pytest.MonkeyPatch, field: str, extra: dict[str, Any]
 def test_a_value_outside_a_keyword_limit_is_rejected_by_client_and_server(
     monkeypatch: pytest.MonkeyPatch,
     http: httpx.Client,
-    canvas: RealtimeCanvas,
+    client: RealtimeCanvas,
     transport: LocalTransport,
     scene_url: str,
     field: str,
@@ -102,7 +84,7 @@ def test_a_value_outside_a_keyword_limit_is_rejected_by_client_and_server(
 
     seen = len(transport.requests)
     with pytest.raises(ValidationError) as info:
-        canvas.generate(scene_url, **{k: v for k, v in body.items() if k != "imageDataUrl"})  # type: ignore[arg-type]
+        client.generate(scene_url, **{k: v for k, v in body.items() if k != "imageDataUrl"})  # type: ignore[arg-type]
     assert info.value.fields == (field,)
     assert len(transport.requests) == seen, "the client must not send what it rejects"
 
@@ -111,7 +93,7 @@ def test_a_value_outside_a_keyword_limit_is_rejected_by_client_and_server(
 def test_a_value_inside_a_keyword_limit_is_accepted_by_client_and_server(
     monkeypatch: pytest.MonkeyPatch,
     http: httpx.Client,
-    canvas: RealtimeCanvas,
+    client: RealtimeCanvas,
     scene_url: str,
     field: str,
     extra: dict[str, Any],
@@ -122,5 +104,5 @@ def test_a_value_inside_a_keyword_limit_is_accepted_by_client_and_server(
     body = {"imageDataUrl": scene_url, "prompt": "a cat", field: value}
     assert validate_body(OP, body) == []
     assert http.post(OPERATIONS[OP]["path"], json=body).status_code == 200
-    result = canvas.generate(scene_url, **{k: v for k, v in body.items() if k != "imageDataUrl"})  # type: ignore[arg-type]
+    result = client.generate(scene_url, **{k: v for k, v in body.items() if k != "imageDataUrl"})  # type: ignore[arg-type]
     assert result.images[0].startswith(b"\xff\xd8")

@@ -19,9 +19,9 @@ from leonardo_realtime_client import RealtimeCanvas, ValidationError
 from leonardo_realtime_client._generated.constraints import OPERATIONS, FieldRule
 from leonardo_realtime_client._operations import IMAGE_ARGUMENTS, OPERATION_IDS, snake_case
 from leonardo_realtime_client._validation import validate_body
-from leonardo_realtime_client.server import IN_PROCESS_BASE_URL, LocalTransport
+from leonardo_realtime_client.server import LocalTransport
 
-from .conftest import AUTH
+from .stand_in import client_fixture, http_fixture, transport_fixture  # noqa: F401  (fixtures)
 
 MISSING = object()
 METHODS = {operation_id: name for name, operation_id in OPERATION_IDS.items()}
@@ -113,23 +113,6 @@ def call_client(client: RealtimeCanvas, op_id: str, body: dict[str, Any]) -> Any
     if op_id == "performInpaintingLCM":
         return method(kwargs.pop("image"), kwargs.pop("mask"), **kwargs)
     return method(kwargs.pop("image"), **kwargs)
-
-
-@pytest.fixture
-def transport() -> LocalTransport:
-    return LocalTransport()
-
-
-@pytest.fixture
-def http(transport: LocalTransport) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=transport, base_url=IN_PROCESS_BASE_URL, headers=AUTH) as client:
-        yield client
-
-
-@pytest.fixture
-def client(transport: LocalTransport) -> Iterator[RealtimeCanvas]:
-    with RealtimeCanvas(api_key="k", base_url=IN_PROCESS_BASE_URL, transport=transport, max_retries=0) as canvas:
-        yield canvas
 
 
 def test_the_table_yields_cases_for_every_field() -> None:
