@@ -90,9 +90,14 @@ class _Response200(Protocol):
 def _kind(value: object) -> str:
     if value is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+    }.get(type(value), f"a {type(value).__name__}")
 
 
 def _describe_non_json(response: httpx.Response) -> str:
@@ -177,6 +182,9 @@ class _Metadata:
         if isinstance(value, bool) or not isinstance(value, int):
             self.keep("apiCreditCost", value, f"expected an integer, got {_kind(value)} {short_repr(value)}")
             return None
+        if value < 0:  # a refund is no charge: added to a budget it would let the session spend more
+            self.keep("apiCreditCost", value, f"a negative credit cost ({value}) is no charge; not used")
+            return None
         return value
 
     def cost(self, value: object) -> tuple[Decimal | None, CostUnit | str | None]:
@@ -192,6 +200,9 @@ class _Metadata:
             self.keep("cost", value, f"expected an object {{amount, unit}}, got {_kind(value)} {short_repr(value)}")
             return None, None
         raw = value.to_dict() if isinstance(value, Cost) else value
+        extra = sorted(str(name) for name in raw if name not in ("amount", "unit"))
+        if extra:  # a new field beside amount and unit, or the cost nested one level deeper ({"total": {...}})
+            self.keep("cost", raw, f"field{'s' if len(extra) > 1 else ''} the spec does not list: {', '.join(extra)}")
         unit: CostUnit | str | None = None
         if isinstance(raw_unit, CostUnit):
             unit = raw_unit
@@ -212,6 +223,9 @@ class _Metadata:
             decimal = Decimal("NaN")
         if not decimal.is_finite():
             self.keep("cost", raw, f"amount: not a finite decimal number: {short_repr(raw_amount)}")
+            return None, unit
+        if decimal < 0:  # a refund is no charge: added to a session's spending it would raise its budget
+            self.keep("cost", raw, f"amount: a negative cost ({decimal}) is no charge; not used")
             return None, unit
         if unit is None and "cost" not in self.unparsed:
             self.keep("cost", raw, f"an amount ({decimal}) without a unit")

@@ -94,6 +94,39 @@ def test_mistyped_missing_or_new_metadata_is_kept_raw_on_the_result(
     assert len(result.warnings) == 1
 
 
+@pytest.mark.parametrize(
+    ("fields", "attribute", "value", "warning"),
+    [
+        # A negative amount was taken as the cost: a session adding it to its spending could pass its budget.
+        ({"cost": {"amount": "-0.5", "unit": "DOLLARS"}}, "cost", None, "a negative cost (-0.5) is no charge"),
+        ({"cost": {"amount": -0.5, "unit": "DOLLARS"}}, "cost", None, "a negative cost (-0.5) is no charge"),
+        ({"apiCreditCost": -2}, "api_credit_cost", None, "a negative credit cost (-2) is no charge"),
+        # The cost nested one level deeper read as no cost at all, with no warning and the raw value dropped.
+        ({"cost": {"total": {"amount": "0.01", "unit": "DOLLARS"}}}, "cost", None, "the spec does not list: total"),
+        # A new field beside amount and unit: the amount is used, the field kept.
+        ({"cost": {"amount": "0.01", "unit": "DOLLARS", "tax": "0"}}, "cost", Decimal("0.01"), "list: tax"),
+        ({"apiCreditCost": 1.5}, "api_credit_cost", None, "expected an integer, got a number 1.5"),
+        ({"requestTimestamp": 12345}, "request_timestamp", None, "expected a string, got an integer 12345"),
+    ],
+)
+def test_a_negative_or_nested_cost_is_kept_raw_and_not_counted(
+    fields: dict[str, object], attribute: str, value: object, warning: str
+) -> None:
+    result = call(with_job(**fields))
+    assert result.images == (OUT_JPEG,)
+    assert getattr(result, attribute) == value
+    assert result.unparsed == fields
+    assert len(result.warnings) == 1
+    assert warning in result.warnings[0]
+
+
+def test_a_null_generated_image_id_on_upscale_is_no_warning() -> None:
+    recorder = Recorder(with_job(generatedImageId=None, generationId=None, variationId=None))
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=recorder.transport, max_retries=0) as canvas:
+        result = canvas.upscale(IMAGE, prompt="x")
+    assert (result.generated_image_id, result.generation_ids, result.warnings) == (None, (), ())
+
+
 def test_a_result_with_ordinary_metadata_has_no_warnings() -> None:
     result = call(ok())
     assert (result.unparsed, result.warnings) == ({}, ())
