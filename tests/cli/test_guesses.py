@@ -72,6 +72,24 @@ def test_a_prefix_path_keeps_its_prefix_in_the_suggestion() -> None:
     assert hint.endswith("try --base-url https://proxy.example/leonardo/api/rest/v1")
 
 
+@pytest.mark.parametrize(
+    ("base_url", "suggested"),
+    [
+        ("http://127.0.0.1:8000/api", "http://127.0.0.1:8000/api/rest/v1"),  # cut short: not /api/api/rest/v1
+        ("http://127.0.0.1:8000/api/rest/", "http://127.0.0.1:8000/api/rest/v1"),
+        ("http://127.0.0.1:8000/v1", "http://127.0.0.1:8000/api/rest/v1"),
+        ("https://cloud.leonardo.ai/api/rest/v2", "https://cloud.leonardo.ai/api/rest/v1"),  # another version
+        # an endpoint pasted whole, as the API's docs show it
+        ("https://cloud.leonardo.ai/api/rest/v1/generations-lcm", "https://cloud.leonardo.ai/api/rest/v1"),
+        ("https://proxy.example/leonardo/api/lcm-upscale", "https://proxy.example/leonardo/api/rest/v1"),
+    ],
+)
+def test_the_suggestion_replaces_a_partial_api_path_instead_of_appending_to_it(base_url: str, suggested: str) -> None:
+    hint = base_url_hint(base_url, [_not_found()])
+    assert hint is not None
+    assert hint.endswith(f"try --base-url {suggested}"), hint
+
+
 # -- styles: did you mean, and any case in the CLI and the library alike ---------------------------------------------
 
 
