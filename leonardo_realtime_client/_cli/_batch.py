@@ -50,7 +50,8 @@ class Item:
     error: BaseException | None = None
     exit_code: ExitCode | None = None
     possibly_billed: int = 0
-    """Attempts of unknown outcome (they may have been processed and charged without a result reaching us)."""
+    """Attempts whose outcome was unknown, or processed with an answer that could not be used: they may have been
+    (or were) charged without a result reaching us."""
     started_at: datetime | None = None
     finished_at: datetime | None = None
     elapsed: float | None = None

@@ -180,7 +180,7 @@ class Reporter:
             line += f"; {credits} API credit{'s' if credits != 1 else ''}"
         billed = sum(i.possibly_billed for i in items)
         if billed:
-            line += f"; {billed} attempt{'s' if billed != 1 else ''} of unknown outcome may have been billed too"
+            line += f"; {billed} attempt{'s' if billed != 1 else ''} without a usable answer may have been billed too"
         if interrupted:
             self.echo(click.style("interrupted: ", fg="yellow", bold=True) + line)
             not_done = [i.source.label for i in items if i.status == "not_done"]

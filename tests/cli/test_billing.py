@@ -43,7 +43,7 @@ def test_the_summary_and_json_count_what_may_have_been_billed(tmp_path: Path) ->
         cli, args, obj=CliEnv(client_factory=factory), env={"LEONARDO_API_KEY": "sk-test-key-123456"}
     )
     assert result.exit_code == 1, result.output
-    assert "2 attempts of unknown outcome may have been billed too" in result.stderr
+    assert "2 attempts without a usable answer may have been billed too" in result.stderr
     doc = json.loads(result.stdout)
     assert doc["possibly_billed_attempts"] == 2
     by_input = {Path(item["input"]).name: item for item in doc["items"]}
@@ -97,6 +97,9 @@ def test_a_bomb_or_truncated_answer_is_an_api_error_and_nothing_is_written(
     assert error["type"] == "APIResponseError"
     assert ("60000x60000" if kind == "bomb" else "truncated JPEG") in error["message"]
     assert error["outcome"] == "processed"
+    # The 200 was processed, so billed: the summary said "1 attempt of unknown outcome".
+    assert "1 attempt without a usable answer may have been billed too" in stderr
+    assert "unknown outcome" not in stderr
 
 
 def test_a_good_answer_carries_its_request_id_into_the_json(tmp_path: Path) -> None:
