@@ -11,10 +11,10 @@ with what is left of the connection's budget; counts and spend in the panel cove
 latency and staleness percentiles the current session.
 
 The budget covers the whole connection, upscales included, although a session's budget is fixed when it opens:
-a session is opened only when what is left covers one more request at the largest live cost seen; with a budget,
-an upscale first lets the live requests in flight finish, is refused when the largest upscale cost seen would
-pass what is left, holds the drawings that arrive while it runs, and once it has cost something reopens the live
-session with what is left (the held drawing is sent then).
+a session is opened only when what is left covers one more request at the largest live cost seen. An upscale
+first lets the live requests in flight finish (and upscales their output), is refused when the largest upscale cost
+seen would pass what is left, holds the drawings that arrive while it runs (sent after it), and once it has cost
+something reopens the live session with what is left.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class CanvasConnection:
         self._budget_reached = False
         self._latest_output: tuple[bytes, str] | None = None
         self._upscale: asyncio.Task[None] | None = None
-        self._upscaling = False  # with a budget, live drawings wait while an upscale runs (they are sent after it)
+        self._upscaling = False  # live drawings wait while an upscale runs (they are sent after it)
         self._held = False  # a drawing (or parameters) arrived while the upscale ran
         self._live_cost: Decimal | None = None  # the largest cost of a live request seen on this connection
         self._upscale_cost: Decimal | None = None  # the largest cost of an upscale seen
@@ -283,13 +283,12 @@ class CanvasConnection:
             self._budget_reached = True
             self._post_budget()
             return
-        image, _ = self._latest_output
-        self._upscaling = budget is not None
-        self._upscale = self._spawn(self._run_upscale(image), "upscale")
+        self._upscaling = True
+        self._upscale = self._spawn(self._run_upscale(), "upscale")
 
-    async def _run_upscale(self, image: bytes) -> None:
+    async def _run_upscale(self) -> None:
         try:
-            await self._upscale_within_budget(image)
+            await self._upscale_within_budget()
         finally:
             self._upscaling = False
             if self._held:
@@ -297,11 +296,16 @@ class CanvasConnection:
                 self._render()  # what arrived while the upscale ran
             self._post_stats()
 
-    async def _upscale_within_budget(self, image: bytes) -> None:
+    async def _upscale_within_budget(self) -> None:
+        # What was drawn before the button was pressed is answered first (the page sends it before asking): the
+        # upscale takes that output, its cost is known before the upscale is weighed, and the upscaled picture is
+        # the last to arrive. Drawings that come while the upscale runs are held, and sent after it.
+        if self._session is not None:
+            await self._session.flush()
+        assert self._latest_output is not None  # checked before the task started; outputs are never taken away
+        image, _ = self._latest_output
         budget = self._config.budget
         if budget is not None:
-            if self._session is not None:
-                await self._session.flush()  # what is in flight costs what it costs before the upscale is weighed
             spent, estimate = self._spent(), self._upscale_cost
             if estimate is not None and spent + estimate > budget:
                 unit = _unit_suffix(self._unit)

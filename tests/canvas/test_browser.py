@@ -255,7 +255,9 @@ def test_draw_and_watch_the_output_follow_in_chromium(browser: Browser, canvas_u
         # Upscale the current output on the button; the download link offers it.
         page.click("#upscale")
         page.wait_for_function(
-            "() => document.getElementById('output-caption').textContent.startsWith('Upscaled')", timeout=WAIT_MS
+            "() => document.getElementById('output-caption').textContent.startsWith('Upscaled')"
+            " && document.getElementById('output').complete",
+            timeout=WAIT_MS,
         )
         size = page.eval_on_selector("#output", "img => [img.naturalWidth, img.naturalHeight]")
         download = page.get_attribute("#download", "href") or ""
@@ -352,7 +354,7 @@ def test_upload_eraser_clear_and_undo(browser: Browser, canvas_url: str, tmp_pat
         typed = prompt.input_value()
         prompt.click()
         page.keyboard.press("End")
-        page.keyboard.type(" at noon")
+        page.keyboard.type("!")  # one keystroke: one step of the field's own undo
         page.keyboard.press("Control+z")
         after_typing = page.evaluate(pixels)
         prompt_after_undo = prompt.input_value()

@@ -505,6 +505,8 @@ def test_an_upscale_waits_for_the_live_request_in_flight_and_then_weighs_the_bud
         budget = page.until_type("budget")
     assert before_release == []  # the upscale waited for the live request in flight
     assert (second["cost"], upscaled["cost"]) == ("0.0147", "0.0294")
+    # ...and upscaled its output, the latest drawing's, not the output there was when the button was pressed
+    assert sent_image(canvas.requests()[-1]) == pybase64.b64decode(second["image"].partition(",")[2])
     assert budget["spent"] == "0.0588"  # 0.0012 left: no session is opened for the third drawing
     paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
     assert paths == ["generations-lcm", "generations-lcm", "lcm-upscale"]

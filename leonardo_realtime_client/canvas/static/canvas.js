@@ -21,7 +21,7 @@ const state = {
   drawingChanged: false, // the drawing differs from what was last sent
   maskChanged: false,
   paramsChanged: false,
-  sending: false,
+  sending: null, // the send under way (a Promise), if any
   unsent: 0, // changes that left the bytes as they were, so were not sent
   budgetReached: false,
   pausedUntil: 0, // performance.now() when a 429 pause ends
@@ -182,29 +182,29 @@ function maskIsEmpty() {
   return !pixels.some((pixel) => pixel !== 0);
 }
 
-async function sendChanges() {
-  // Runs every throttle_ms: sends what changed since the last time, nothing otherwise.
+function sendChanges() {
+  // Runs every throttle_ms: sends what changed since the last time, nothing otherwise. Returns the send under way.
   const ws = state.ws;
-  if (!ws || ws.readyState !== WebSocket.OPEN || state.sending || state.budgetReached) return;
-  state.sending = true;
-  try {
-    if (state.paramsChanged) {
-      state.paramsChanged = false;
-      ws.send(JSON.stringify(params()));
-    }
-    // Inpaint with nothing painted would pay for a picture that cannot change: wait for a mask.
-    const inpaint = state.operation === "inpaint";
-    if (inpaint && maskIsEmpty()) return;
-    if (inpaint && state.maskChanged) {
-      state.maskChanged = false;
-      sendIfNew(ws, await tagged(2, await blobOf(maskCanvas(), "image/png")));
-    }
-    if (state.drawingChanged) {
-      state.drawingChanged = false;
-      sendIfNew(ws, await tagged(1, await blobOf(drawing, "image/jpeg", 0.85)));
-    }
-  } finally {
-    state.sending = false;
+  if (!ws || ws.readyState !== WebSocket.OPEN || state.sending || state.budgetReached) return state.sending;
+  state.sending = sendChangesTo(ws).finally(() => (state.sending = null));
+  return state.sending;
+}
+
+async function sendChangesTo(ws) {
+  if (state.paramsChanged) {
+    state.paramsChanged = false;
+    ws.send(JSON.stringify(params()));
+  }
+  // Inpaint with nothing painted would pay for a picture that cannot change: wait for a mask.
+  const inpaint = state.operation === "inpaint";
+  if (inpaint && maskIsEmpty()) return;
+  if (inpaint && state.maskChanged) {
+    state.maskChanged = false;
+    sendIfNew(ws, await tagged(2, await blobOf(maskCanvas(), "image/png")));
+  }
+  if (state.drawingChanged) {
+    state.drawingChanged = false;
+    sendIfNew(ws, await tagged(1, await blobOf(drawing, "image/jpeg", 0.85)));
   }
 }
 
@@ -418,7 +418,10 @@ $("seed-new").addEventListener("click", () => {
   $("seed").value = Math.floor(Math.random() * 1e9);
   state.paramsChanged = true;
 });
-$("upscale").addEventListener("click", () => {
+$("upscale").addEventListener("click", async () => {
+  // What was drawn before the click goes first: the server upscales its output, and the upscaled picture comes last.
+  await state.sending;
+  await sendChanges();
   if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "upscale" }));
 });
 document.addEventListener("keydown", (e) => {
