@@ -354,7 +354,8 @@ ERROR_CODES: Mapping[str, type[APIStatusError]] = MappingProxyType(
     }
 )
 """An error body's ``code`` → its class, used when the status says less (a 200, or a status without a class of
-its own); a rate-limit code wins over any status."""
+its own); a rate-limit code wins over any status. Codes are matched in any case, ``_`` read as ``-``
+(``rate_limit_exceeded``, as OpenAI-style gateways write it)."""
 
 AUTH_HOOK_FAILURE = "invalid response from authorization hook"
 """Leonardo's documented answer to a bad API key (``code: unexpected``, HTTP 500), matched case-insensitively."""
@@ -371,7 +372,7 @@ def status_error_class(status_code: int, code: str | None = None, message: str |
     """
     if message is not None and AUTH_HOOK_FAILURE in message.lower():
         return AuthenticationError
-    by_code = ERROR_CODES.get(code.strip().lower()) if isinstance(code, str) else None
+    by_code = ERROR_CODES.get(code.strip().lower().replace("_", "-")) if isinstance(code, str) else None
     if by_code is RateLimitError:
         return RateLimitError
     if status_code >= 500:

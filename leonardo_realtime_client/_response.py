@@ -309,6 +309,8 @@ def parse_result(
         data = _load_json(response)
     else:
         data, spans = spliced
+    if isinstance(data, list) and _from_errors_list(data)[0] is not None:  # a bare list of error objects
+        return status_error(response)
     if not isinstance(data, dict):
         raise _malformed(response, "body", f"expected a JSON object, got {_kind(data)}")
     raw_job = data.get(_JOB)
@@ -417,7 +419,10 @@ def _from_error_object(body: Mapping[str, object], depth: int = 0) -> tuple[str 
             if message is not None:
                 break
     if message is None:
-        message = _detail_text(body.get("detail"))
+        detail = body.get("detail")
+        message = _detail_text(detail)
+        if code is None and isinstance(detail, Mapping) and depth < 3:
+            code = _from_error_object(detail, depth + 1)[1]
     extensions = body.get("extensions")
     if code is None and isinstance(extensions, Mapping):
         code = extensions.get("code")
@@ -455,6 +460,11 @@ def _error_message(body: object, response: httpx.Response) -> tuple[str, str | N
         if message is None and isinstance(errors, list) and errors:
             message, listed_code = _from_errors_list(errors)
             code = code if code is not None else listed_code
+        if message is not None:
+            return message, code
+        return f"{response.reason_phrase or 'error'} (body: {short_repr(body, _MAX_TEXT_BODY)})", code
+    if isinstance(body, list) and body:  # a bare list of error objects, GraphQL's "errors" without its wrapper
+        message, code = _from_errors_list(body)
         if message is not None:
             return message, code
         return f"{response.reason_phrase or 'error'} (body: {short_repr(body, _MAX_TEXT_BODY)})", code

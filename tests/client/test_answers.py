@@ -240,6 +240,13 @@ def test_every_error_shape_on_any_status_gives_its_typed_error(
         (200, {"detail": "Not authenticated"}, APIStatusError, "Not authenticated"),
         # A 200 with a lone message and no job: the server's words, not "lcmGenerationJob: missing".
         (200, {"message": "service paused"}, APIStatusError, "service paused"),
+        # A bare list of error objects (no "errors" wrapper) read as no message at all: "HTTP 400: Bad Request".
+        (400, [{"message": "first"}, {"message": "second"}], BadRequestError, "first; second"),
+        (200, [{"message": "slow", "extensions": {"code": "rate-limit-exceeded"}}], RateLimitError, "slow"),
+        # A code inside a detail object, and a code written with underscores.
+        (400, {"detail": {"message": "slow", "code": "rate-limited"}}, RateLimitError, "slow"),
+        (200, {"error": {"message": "slow", "code": "rate_limit_exceeded"}}, RateLimitError, "slow"),
+        (200, {"errors": [{"message": "who", "extensions": {"code": "ACCESS_DENIED"}}]}, PermissionDeniedError, "who"),
         # Every error of a GraphQL list is kept, not only the first; the first code decides.
         (
             200,
