@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["canvas_command"]
 
 _NEEDS = ("starlette", "uvicorn", "wsproto", "PIL")  # the 'canvas' extra
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104 - names, not a bind: every interface → loopback
 
 
 def _env() -> CliEnv:
@@ -170,14 +171,17 @@ def canvas_command(
         sock = bind(host, port)
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    shown_host = host if remote else "127.0.0.1"
-    url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{sock.getsockname()[1]}/"
-    if token:
-        url += f"?token={token}"
+    port = sock.getsockname()[1]
+    # A wildcard address is no place to browse to: the page opens on this machine's loopback address.
+    shown_host = _WILDCARDS.get(host, host) if remote else "127.0.0.1"
+    query = f"?token={token}" if token else ""
+    url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/{query}"
     err = sys.stderr
     spend = "no limit" if budget is None else f"budget {budget} per tab, at most {max_tabs} tabs"
     click.echo(f"Realtime canvas on {backend} ({spend}, at most {max_fps:g} requests/s)", file=err)
     click.echo(f"  open {url}", file=err)
+    if host in _WILDCARDS:
+        click.echo(f"  from another machine: http://<this machine's address>:{port}/{query}", file=err)
     if remote:
         click.echo(
             click.style("warning: ", fg="yellow", bold=True)

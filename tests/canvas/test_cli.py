@@ -144,6 +144,26 @@ def test_another_interface_needs_the_flag_and_gets_a_token(opened: list[str]) ->
     assert "warning" in result.stderr
 
 
+@pytest.mark.parametrize(("host", "local"), [("0.0.0.0", "127.0.0.1"), ("::", "[::1]")])
+def test_every_interface_opens_the_page_on_loopback_and_says_how_to_reach_it(
+    opened: list[str], host: str, local: str
+) -> None:
+    # http://0.0.0.0:port/ is not an address to browse to (browsers are phasing it out); [::] neither.
+    if host == "::":
+        try:
+            socket.create_server(("::", 0), family=socket.AF_INET6).close()
+        except OSError as exc:
+            pytest.skip(f"this machine cannot listen on IPv6 '::' ({exc})")
+    result, fake = run("--host", host, "--allow-remote")
+    assert result.exit_code == 0, result.output
+    ((config, port, _),) = fake.calls
+    assert opened == [f"http://{local}:{port}/?token={config.access_token}"]
+    assert f"open http://{local}:{port}/?token=" in result.stderr
+    assert f"from another machine: http://<this machine's address>:{port}/?token={config.access_token}" in (
+        result.stderr
+    )
+
+
 @pytest.mark.parametrize(("value", "expected"), [("none", None), ("0", Decimal(0)), ("2.5", Decimal("2.5"))])
 def test_budget_values(opened: list[str], value: str, expected: Decimal | None) -> None:
     result, fake = run("--budget", value, "--no-browser")
