@@ -395,10 +395,11 @@ def test_a_429_shows_its_countdown_and_the_budget_its_end(browser: Browser) -> N
                 "() => document.getElementById('message').textContent.includes('budget reached')", timeout=WAIT_MS
             )
             errors = page.text_content("[data-stat=errors]")
+            rate_limited = page.text_content("[data-stat=rate_limited]")
             spent = page.text_content("[data-stat=spent]")
         finally:
             page.close()
     assert "sending resumes in" in countdown
-    assert errors == "1"
+    assert (errors, rate_limited) == ("1", "1")
     assert spent == "0.0294"
     assert seen.console_errors == []
