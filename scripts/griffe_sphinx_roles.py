@@ -15,7 +15,7 @@ from typing import Any
 import griffe
 
 _ROLE = re.compile(r":(?:py:)?(?:class|meth|func|data|attr|exc|mod|obj|const):`(?P<tilde>~?)(?P<target>[^`]+)`")
-_LITERAL = re.compile(r"(?m)^(?P<text>.*?)\s*::$")
+_LITERAL = re.compile(r"(?m)^(?P<text>.*?)[ \t]*::$")  # [ \t], not \s: a "::" alone stays alone
 
 
 def markdown_text(docstring: str) -> str:
