@@ -50,6 +50,7 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
 """60 s for each of read, write and pool, 10 s to connect. The LCM endpoints answer in about a second."""
 
 DEFAULT_MAX_RETRIES: Final = 2
+"""Retries after the first attempt of a call (so up to 3 attempts) when no ``max_retries=`` is given."""
 
 TimeoutTypes = float | httpx.Timeout | None
 """What ``timeout=`` accepts: seconds, an :class:`httpx.Timeout`, or ``None`` for the default."""

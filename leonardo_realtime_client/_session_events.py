@@ -105,4 +105,5 @@ class BudgetExhausted:
 
 
 SessionEvent: TypeAlias = SessionResult[R] | SessionError | BudgetExhausted
+"""What a session delivers (``async for event in session``, ``on_event=``): a result, an error or the budget's end."""
 EventCallback: TypeAlias = Callable[[SessionEvent[R]], object]

@@ -3,6 +3,7 @@ reference (``make test`` builds the real site; these build small ones)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,17 @@ def test_every_readme_section_is_a_page_and_its_links_resolve() -> None:
     assert reference_pages()  # and there is an API reference
 
 
+def test_every_public_name_is_in_the_api_reference() -> None:
+    import leonardo_realtime_client
+
+    documented: set[str] = set()
+    for page in reference_pages():
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        documented |= set(re.findall(r"(?m)^::: leonardo_realtime_client\.(\w+)$", text))
+    missing = set(leonardo_realtime_client.__all__) - documented - {"__version__"}
+    assert not missing, f"public names with no '::: leonardo_realtime_client.NAME' in docs/reference: {sorted(missing)}"
+
+
 def _build(tmp_path: Path, reference: str) -> subprocess.CompletedProcess[str]:
     readme = tmp_path / "README.md"
     readme.write_text("# t\n\nHome.\n\n<!-- section: guide -->\n## Guide\n\nText.\n", encoding="utf-8")
@@ -118,9 +130,14 @@ def _build(tmp_path: Path, reference: str) -> subprocess.CompletedProcess[str]:
 def test_the_strict_build_renders_a_reference_from_the_docstrings(tmp_path: Path) -> None:
     run = _build(tmp_path, "# API\n\n::: leonardo_realtime_client.RetryPolicy\n")
     assert run.returncode == 0, run.stderr
-    html = (tmp_path / "build" / "site" / "reference" / "api" / "index.html").read_text(encoding="utf-8")
+    html = (tmp_path / "build" / "site" / "reference" / "api.html").read_text(encoding="utf-8")
     assert 'id="leonardo_realtime_client.RetryPolicy"' in html
     assert "fonts.googleapis.com" not in html  # nothing fetched by the reader's browser either
+    # Opened from disk (file://), links must name pages: a link to a folder shows the folder's listing there.
+    home = (tmp_path / "build" / "site" / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'<a href="([^"#:]+)"', home)) - {"."}
+    assert {"guide.html", "reference/api.html"} <= links, links
+    assert not [link for link in links if link.endswith("/")], links
 
 
 @pytest.mark.parametrize(
@@ -148,6 +165,9 @@ def test_a_broken_reference_fails_the_build(tmp_path: Path, reference: str, name
         ),
         ("An example::\n\n    x = 1\n", "An example:\n\n    x = 1\n"),
         ("::\n\n    x = 1\n", "\n\n    x = 1\n"),
+        # a "::" paragraph of its own after a sentence vanishes; it read "a malformed answer.:" on the site
+        ("for a malformed answer.\n\n::\n\n    x = 1\n", "for a malformed answer.\n\n\n\n    x = 1\n"),
+        ("Text.\n\n    ::\n\n        x = 1\n", "Text.\n\n\n\n        x = 1\n"),
         ("Plain ``code`` stays, a: b:: c stays", "Plain ``code`` stays, a: b:: c stays"),
     ],
 )
