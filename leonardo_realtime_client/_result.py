@@ -8,11 +8,13 @@ serves generate, refine, inpaint and upscale (the ids are empty for the others).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import struct
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -160,10 +162,11 @@ class RealtimeResult:
         from PIL import Image
 
         try:
-            if wanted == "image/jpeg" and image.mode not in ("RGB", "L", "CMYK"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(out, format=Image.registered_extensions()[target.suffix.lower()])
+            with corrupt_exif_ignored():
+                if wanted == "image/jpeg" and image.mode not in ("RGB", "L", "CMYK"):
+                    image = image.convert("RGB")
+                out = io.BytesIO()
+                image.save(out, format=Image.registered_extensions()[target.suffix.lower()])
         except (OSError, ValueError, KeyError, SyntaxError) as exc:  # Pillow's encoders; the file is not touched
             raise self._image_error(index, f"cannot be written as {target.suffix}", exc) from exc
         target.write_bytes(out.getbuffer())
@@ -194,13 +197,15 @@ class RealtimeResult:
         from ._images import MAX_IMAGE_PIXELS
 
         try:
-            image = Image.open(io.BytesIO(data))  # in memory: nothing to close
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise Image.DecompressionBombError(
-                    f"{width}x{height} = {width * height:,} pixels, more than MAX_IMAGE_PIXELS = {MAX_IMAGE_PIXELS:,}"
-                )
-            image.load()
+            with corrupt_exif_ignored():
+                image = Image.open(io.BytesIO(data))  # in memory: nothing to close
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(
+                        f"{width}x{height} = {width * height:,} pixels, more than MAX_IMAGE_PIXELS = "
+                        f"{MAX_IMAGE_PIXELS:,}"
+                    )
+                image.load()
         except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
             raise self._image_error(index, "cannot be opened", exc) from exc
         return image
@@ -214,3 +219,13 @@ class RealtimeResult:
             f"{what}: {type(exc).__name__}: {detail}",
             response=self.http_response,
         )
+
+
+@contextlib.contextmanager
+def corrupt_exif_ignored() -> Iterator[None]:
+    """Pillow's "Corrupt EXIF data" ``UserWarning``, raised while it opens a JPEG whose EXIF segment is damaged, is
+    not passed on: the pixels are fine, and under ``-W error`` (or pytest's ``filterwarnings = error``) the warning
+    left ``to_pil()`` and ``save()`` as an untyped exception."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Corrupt EXIF data", category=UserWarning)
+        yield

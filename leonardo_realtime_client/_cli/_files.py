@@ -345,9 +345,10 @@ def encode_for(path: Path, data: bytes) -> bytes:
 
     from .._errors import APIResponseError
     from .._images import MAX_IMAGE_PIXELS
+    from .._result import corrupt_exif_ignored
 
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with corrupt_exif_ignored(), Image.open(io.BytesIO(data)) as im:
             if im.width * im.height > MAX_IMAGE_PIXELS:
                 raise Image.DecompressionBombError(f"{im.width}x{im.height} is more than {MAX_IMAGE_PIXELS:,} pixels")
             out = io.BytesIO()

@@ -115,3 +115,17 @@ def test_transcoding_a_bomb_is_a_typed_error_not_pillows() -> None:
 
     with pytest.raises(APIResponseError, match=r"cannot be written as \.png: DecompressionBombError"):
         encode_for(Path("x.png"), _bomb())
+
+
+def test_a_returned_jpeg_with_damaged_exif_is_written_as_png_without_a_warning(tmp_path: Path) -> None:
+    # Pillow's "Corrupt EXIF data" UserWarning was printed (and raised under -W error) while converting it.
+    import struct
+
+    jpeg = make_jpeg((32, 32))
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff" + b"\x00" * 20
+    image = jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + jpeg[2:]
+    code, stderr, doc = _run_with_answer(tmp_path, image, "out.png")
+    assert code == 0, stderr
+    assert doc["ok"] is True
+    assert (tmp_path / "out.png").read_bytes().startswith(b"\x89PNG")
+    assert "EXIF" not in stderr

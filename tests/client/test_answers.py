@@ -360,6 +360,28 @@ def test_to_pil_and_save_raise_only_typed_errors(image: bytes, tmp_path: Path) -
     assert not (tmp_path / "x.png").exists()
 
 
+def _with_app1(jpeg: bytes, payload: bytes) -> bytes:
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+
+
+@pytest.mark.parametrize(
+    "exif",
+    [
+        b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff" + b"\x00" * 20,  # an entry count past the segment
+        b"Exif\x00\x00MM\x00*\xff\xff\xff\xf0",  # the first IFD far past the end
+        b"Exif\x00\x00II*\x00\x08\x00\x00\x00" + b"\x00" * 65000,  # a huge segment, all zeros
+    ],
+)
+def test_a_returned_jpeg_with_damaged_exif_opens_without_a_warning(exif: bytes, tmp_path: Path) -> None:
+    # Pillow's "Corrupt EXIF data" UserWarning left to_pil()/save() untyped under -W error (this suite's setting).
+    image = _with_app1(make_jpeg((32, 32)), exif)
+    result = call(with_job(imageDataUrl=[data_url(image)]))
+    assert result.images == (image,)
+    assert result.to_pil().size == (32, 32)
+    with Image.open(result.save(tmp_path / "x.png")) as written:
+        assert written.size == (32, 32)
+
+
 # -- 6. request ids on successful results --------------------------------------------------------------------------
 
 
