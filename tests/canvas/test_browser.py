@@ -403,3 +403,38 @@ def test_a_429_shows_its_countdown_and_the_budget_its_end(browser: Browser) -> N
     assert (errors, rate_limited) == ("1", "1")
     assert spent == "0.0294"
     assert seen.console_errors == []
+
+
+def test_on_a_phone_the_drawing_and_its_output_show_together_and_a_finger_draws(
+    browser: Browser, canvas_url: str
+) -> None:
+    seen = Seen()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        seen.watch(page)
+        page.goto(canvas_url)
+        page.wait_for_selector("#params textarea", timeout=WAIT_MS)
+        pad = page.locator("#pad").bounding_box()
+        assert pad is not None
+        # A finger drags across the drawing (Chromium's touch input): it draws, and the page does not scroll.
+        cdp = context.new_cdp_session(page)
+        x, y = pad["x"] + 0.1 * pad["width"], pad["y"] + 0.1 * pad["height"]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for i in range(1, 9):
+            point = {"x": x + i * 0.1 * pad["width"], "y": y + i * 0.08 * pad["height"]}
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.wait_for_function(
+            "() => document.getElementById('output').src.startsWith('data:image/')", timeout=OUTPUT_WAIT_MS
+        )
+        scrolled = page.evaluate("() => window.scrollY")
+        output = page.locator("#output").bounding_box()
+    finally:
+        context.close()
+    assert scrolled == 0
+    assert output is not None
+    # Both on the first screen: all of the drawing, at least half of the output.
+    assert pad["y"] + pad["height"] <= 844
+    assert output["y"] + 0.5 * output["height"] <= 844
+    assert seen.console_errors == []
