@@ -8,13 +8,14 @@ import click
 
 from .. import __version__
 from .._click import CONTEXT_SETTINGS
-from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL
+from .._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL
 from .._operations import OPERATION_IDS
 from ..server._command import serve_command
 from ._canvas import canvas_command
 from ._demo_command import demo_command
 from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
 from ._exit import exit_codes_help
+from ._hints import API_PATH
 from ._mcp import mcp_command
 from ._params import field_options, operation_fields
 from ._run import DEFAULT_NAME, run_operation
@@ -145,7 +146,10 @@ def _connection_options() -> list[click.Parameter]:
         click.Option(
             ["--base-url"],
             metavar="URL",
-            help=f"API base URL (default: ${ENV_BASE_URL}, else the spec's server).",
+            help=(
+                f"API base URL, ending in {API_PATH} (default: ${ENV_BASE_URL}, else {DEFAULT_BASE_URL}; "
+                "the local server prints its own)."
+            ),
         ),
         click.Option(
             ["--local"],

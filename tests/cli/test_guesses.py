@@ -166,6 +166,15 @@ def test_timeout_and_retries_say_their_defaults(run: Cli) -> None:
     assert "Retries of a failed request (default: 2)." in text
 
 
+@pytest.mark.parametrize("command", ["generate", "refine", "inpaint", "upscale"])
+def test_base_url_help_names_the_path_and_the_default_url(run: Cli, command: str) -> None:
+    text = " ".join(run(command, "--help").stdout.split())
+    assert (
+        "API base URL, ending in /api/rest/v1 (default: $LEONARDO_BASE_URL, else "
+        "https://cloud.leonardo.ai/api/rest/v1; the local server prints its own)."
+    ) in text  # "else the spec's server" told a newcomer nothing
+
+
 # -- folder reruns without -o ----------------------------------------------------------------------------------------
 
 
