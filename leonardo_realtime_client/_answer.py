@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 from ._errors import APIResponseError, ConfigurationError, ImageError
 from ._images import MAX_IMAGE_PIXELS, image_size
+from ._numbers import option_int, type_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -40,12 +41,13 @@ _MIN_RESPONSE_BYTES: Final = 1024
 
 def check_max_response_bytes(value: object) -> int:
     """The ``max_response_bytes`` option, checked: an integer of at least 1024."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < _MIN_RESPONSE_BYTES:
+    limit = option_int(value, _MIN_RESPONSE_BYTES)  # numpy integers too
+    if limit is None:
         raise ConfigurationError(
             f"max_response_bytes={value!r}: an integer ≥ {_MIN_RESPONSE_BYTES} (bytes; default "
-            f"{DEFAULT_MAX_RESPONSE_BYTES:,} = 64 MiB)"
+            f"{DEFAULT_MAX_RESPONSE_BYTES:,} = 64 MiB){type_problem(value)}"
         )
-    return value
+    return limit
 
 
 def _too_large(response: httpx.Response, size: int, limit: int, *, declared: bool) -> APIResponseError:

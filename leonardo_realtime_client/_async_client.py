@@ -57,8 +57,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        total_timeout: float | None = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: Number | None = None,
+        max_retries: Integer = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -181,8 +181,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
 
@@ -254,8 +254,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Instant refine of an LCM image (``POST /lcm-instant-refine``).
 
@@ -328,8 +328,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
 
@@ -407,8 +407,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         refine_creative: bool | None = None,
         refine_strength: Number | None = None,
         timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
 

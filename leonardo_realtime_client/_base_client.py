@@ -47,6 +47,7 @@ from ._errors import (
 )
 from ._images import ImageInput
 from ._logging import logger, setup_logging, summarize
+from ._numbers import Integer, Number
 from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
@@ -117,8 +118,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         api_key: str | None,
         base_url: str | httpx.URL | None,
         timeout: TimeoutTypes,
-        total_timeout: float | None = None,
-        max_retries: int,
+        total_timeout: Number | None = None,
+        max_retries: Integer,
         retry_policy: RetryPolicy | None,
         http_client: HttpClientT | None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
@@ -236,8 +237,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         prompt: str,
         options: Mapping[str, object],
         timeout: TimeoutTypes,
-        max_retries: int | None,
-        total_timeout: float | None = None,
+        max_retries: Integer | None,
+        total_timeout: Number | None = None,
     ) -> PreparedCall:
         operation = operations()[name]
         call_timeout = resolve_timeout(timeout, self._timeout)

@@ -52,8 +52,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        total_timeout: float | None = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: Number | None = None,
+        max_retries: Integer = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -139,8 +139,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
 
@@ -212,8 +212,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Instant refine of an LCM image (``POST /lcm-instant-refine``).
 
@@ -286,8 +286,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         style: LcmGenerationStyle | str | None = None,
         request_timestamp: str | None = None,
         timeout: TimeoutTypes = None,
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
 
@@ -365,8 +365,8 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         refine_creative: bool | None = None,
         refine_strength: Number | None = None,
         timeout: TimeoutTypes = None,
-        total_timeout: float | None = None,
-        max_retries: int | None = None,
+        total_timeout: Number | None = None,
+        max_retries: Integer | None = None,
     ) -> RealtimeResult:
         """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
 

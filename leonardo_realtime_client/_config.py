@@ -16,7 +16,6 @@ One reason to change: the rules for settings. Defaults and their sources, in ord
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 import re
 from typing import Final
@@ -24,6 +23,7 @@ from typing import Final
 import httpx
 
 from ._errors import ConfigurationError
+from ._numbers import Number, option_int, option_seconds, type_problem
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -52,8 +52,9 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES: Final = 2
 """Retries after the first attempt of a call (so up to 3 attempts) when no ``max_retries=`` is given."""
 
-TimeoutTypes = float | httpx.Timeout | None
-"""What ``timeout=`` accepts: seconds, an :class:`httpx.Timeout`, or ``None`` for the default."""
+TimeoutTypes = Number | httpx.Timeout | None
+"""What ``timeout=`` accepts: seconds (any real number type: numpy scalars, ``Decimal`` …), an
+:class:`httpx.Timeout`, or ``None`` for the default."""
 
 # RFC 6750 b64token, a little wider: printable ASCII without spaces. Anything else cannot be a header value
 # and would make httpx raise an error whose message might quote the key.
@@ -156,15 +157,19 @@ def resolve_timeout(timeout: TimeoutTypes, default: httpx.Timeout = DEFAULT_TIME
         return default
     if isinstance(timeout, httpx.Timeout):
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0:
+    seconds = option_seconds(timeout, positive=True)  # numpy scalars and Decimal too
+    if seconds is None:
         raise ConfigurationError(
             f"timeout={timeout!r}: must be a positive number of seconds, an httpx.Timeout, or None for the default"
+            f"{type_problem(timeout)}"
         )
-    return httpx.Timeout(float(timeout))
+    return httpx.Timeout(seconds)
 
 
-def check_max_retries(max_retries: int, *, name: str = "max_retries") -> int:
-    """A non-negative int, else a :class:`ConfigurationError` naming the value."""
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"{name}={max_retries!r}: must be an integer ≥ 0")
-    return max_retries
+def check_max_retries(max_retries: object, *, name: str = "max_retries") -> int:
+    """A non-negative int (any integer type: numpy integers too), else a :class:`ConfigurationError` naming
+    the value."""
+    count = option_int(max_retries, 0)
+    if count is None:
+        raise ConfigurationError(f"{name}={max_retries!r}: must be an integer ≥ 0{type_problem(max_retries)}")
+    return count

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
-import math
 import os
 import socket
 import threading
@@ -34,6 +33,7 @@ from typing import Any, Final
 import httpx
 
 from ._errors import ConfigurationError
+from ._numbers import option_seconds, type_problem
 
 __all__ = [
     "AsyncProgress",
@@ -58,9 +58,12 @@ def check_total_timeout(value: object, name: str = "total_timeout") -> float | N
     """``None`` or a positive finite number of seconds, else a :class:`ConfigurationError` naming it."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise ConfigurationError(f"{name}={value!r}: must be a positive number of seconds, or None for no bound")
-    return float(value)
+    seconds = option_seconds(value, positive=True)  # numpy scalars and Decimal too
+    if seconds is None:
+        raise ConfigurationError(
+            f"{name}={value!r}: must be a positive number of seconds, or None for no bound{type_problem(value)}"
+        )
+    return seconds
 
 
 def remaining(started: float, total: float | None) -> float | None:

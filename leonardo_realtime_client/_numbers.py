@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import numbers
 from decimal import Decimal
-from typing import SupportsFloat, SupportsIndex, TypeAlias
+from typing import Final, SupportsFloat, SupportsIndex, TypeAlias
 
-__all__ = ["Integer", "Number", "as_number"]
+__all__ = ["NUMBER_TYPES", "Integer", "Number", "as_number", "option_int", "option_seconds", "type_problem"]
 
 Integer: TypeAlias = int | SupportsIndex | Decimal
 """What an integer option accepts: ``int``, any :class:`numbers.Integral` (numpy integers …), or an integral
@@ -47,3 +47,33 @@ def as_number(value: object) -> int | float | None:
     if isinstance(value, numbers.Real):
         return float(value)
     return None
+
+
+NUMBER_TYPES: Final = "int, float, Decimal, Fraction and numpy numbers are"
+
+
+def type_problem(value: object) -> str:
+    """``""`` when ``value`` is of a number type; else ``"; the type X is …"``, to follow what is allowed, so
+    that a refused numpy scalar or string is not told "must be an integer" as if its value were wrong."""
+    name = type(value).__name__
+    if isinstance(value, bool) or name in ("bool", "bool_"):  # numpy.bool (bool_ before numpy 2)
+        return f"; the type {name} is refused (True/False are not numbers)"
+    if as_number(value) is None:
+        return f"; the type {name} is not a number ({NUMBER_TYPES})"
+    return ""
+
+
+def option_int(value: object, minimum: int) -> int | None:
+    """A plain ``int`` ≥ ``minimum`` for an integer option given as any integer type (``int``, numpy integers,
+    an integral ``Decimal``), else ``None`` (``bool``, a fraction, a float, too small, no number)."""
+    number = as_number(value)
+    return number if isinstance(number, int) and number >= minimum else None
+
+
+def option_seconds(value: object, *, positive: bool) -> float | None:
+    """A plain finite ``float`` of seconds (> 0 when ``positive``, else ≥ 0) from any real number type,
+    else ``None``."""
+    number = as_number(value)
+    if number is None or not math.isfinite(number) or number < 0 or (positive and number == 0):
+        return None
+    return float(number)

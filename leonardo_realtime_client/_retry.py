@@ -44,7 +44,8 @@ from collections.abc import Awaitable, Callable, Mapping
 import attrs
 import httpx
 
-from ._errors import APIConnectionError, APIStatusError, Outcome, status_outcome
+from ._errors import APIConnectionError, APIStatusError, Outcome, ValidationError, Violation, status_outcome
+from ._numbers import as_number, type_problem
 
 __all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after", "transport_outcome"]
 
@@ -92,6 +93,25 @@ async def _anyio_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
+def _plain_number(value: object) -> object:
+    """A float for any real number type (numpy scalars, ``Decimal``: ``Decimal * float`` failed at the first
+    retry); anything else as given, for the validator to refuse."""
+    number = as_number(value)
+    return float(number) if number is not None else value
+
+
+def _seconds(policy: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not isinstance(value, float) or not math.isfinite(value) or value < 0:
+        allowed = f"a finite number of seconds ≥ 0{type_problem(value)}"
+        raise ValidationError([Violation(attribute.name, value, allowed)], operation="RetryPolicy")
+
+
+def _fraction(policy: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not isinstance(value, float) or not 0 <= value <= 1:
+        allowed = f"a fraction from 0 to 1{type_problem(value)}"
+        raise ValidationError([Violation(attribute.name, value, allowed)], operation="RetryPolicy")
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """When the clients retry a failed call and how long they wait first (pass one as ``retry_policy=``).
@@ -109,13 +129,13 @@ class RetryPolicy:
     ``sleep`` / ``async_sleep`` are how the clients wait: tests pass recorders, so nothing sleeps for real.
     """
 
-    initial_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    initial_delay: float = attrs.field(default=0.5, converter=_plain_number, validator=_seconds)
     """Seconds before the first retry (before jitter)."""
-    max_delay: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    max_delay: float = attrs.field(default=8.0, converter=_plain_number, validator=_seconds)
     """Cap of the exponential backoff."""
-    jitter: float = attrs.field(default=0.25, validator=[attrs.validators.ge(0), attrs.validators.le(1)])
+    jitter: float = attrs.field(default=0.25, converter=_plain_number, validator=_fraction)
     """Fraction of the backoff that may be removed at random (0 = none)."""
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    max_retry_after: float = attrs.field(default=60.0, converter=_plain_number, validator=_seconds)
     """Longest Retry-After honoured; beyond it the error is raised without retrying."""
     retry_statuses: frozenset[int] = attrs.field(default=RETRY_STATUSES, converter=frozenset)
     """Statuses below 500 that are retried."""

@@ -44,11 +44,11 @@ import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from decimal import Decimal
 from types import TracebackType
 from typing import Any, Generic, NamedTuple
 
 from ._errors import APIResponseError, RateLimitError
+from ._numbers import Integer, Number
 from ._session_events import (
     BudgetExhausted,
     CanvasClient,
@@ -145,12 +145,12 @@ class RealtimeSession(Generic[R]):
         client: CanvasClient[R],
         operation: str,
         *,
-        max_in_flight: int = 1,
-        min_interval: float = 0.0,
-        budget: Decimal | int | float | str | None = None,
+        max_in_flight: Integer = 1,
+        min_interval: Number = 0.0,
+        budget: Number | str | None = None,
         on_event: EventCallback[R] | None = None,
-        max_buffered_events: int = DEFAULT_MAX_BUFFERED_EVENTS,
-        rate_limit_backoff: float = DEFAULT_RATE_LIMIT_BACKOFF,
+        max_buffered_events: Integer = DEFAULT_MAX_BUFFERED_EVENTS,
+        rate_limit_backoff: Number = DEFAULT_RATE_LIMIT_BACKOFF,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         skip_identical: bool = True,
@@ -165,8 +165,8 @@ class RealtimeSession(Generic[R]):
             max_in_flight: Requests running at once (default 1); newer inputs wait, the newest replacing the rest.
             min_interval: Seconds between two sends (default 0: as soon as a slot is free).
             budget: Stop sending before the spent cost would pass this amount, in the API's cost unit (a
-                ``Decimal``, number or string); ``None`` (default): no limit. Until a first cost is known, only
-                one request is in flight.
+                ``Decimal``, any number type or a numeric string); ``None`` (default): no limit. Until a first
+                cost is known, only one request is in flight.
             on_event: Called with each event on the session's event loop (exceptions it raises are logged).
             max_buffered_events: Events kept for ``async for`` until read (oldest dropped first); 0 keeps none
                 (then use ``on_event``).
@@ -185,12 +185,13 @@ class RealtimeSession(Generic[R]):
         """
         self._operation = name = resolve_operation(operation)
         check_async_client(client, name)  # a sync client would send every input, then fail on await
-        self._budget = check_options(max_in_flight, min_interval, budget, max_buffered_events)
+        options = check_options(max_in_flight, min_interval, budget, max_buffered_events, rate_limit_backoff)
+        self._budget = options.budget
         self._client = client
         self._method: Callable[..., Awaitable[R]] = getattr(client, name)
-        self._max_in_flight = max_in_flight
-        self._min_interval = float(min_interval)
-        self._rate_limit_backoff = float(rate_limit_backoff)
+        self._max_in_flight = options.max_in_flight
+        self._min_interval = options.min_interval
+        self._rate_limit_backoff = options.rate_limit_backoff
         self._on_event = on_event
         self._clock = clock
         self._sleep = sleep
@@ -218,8 +219,8 @@ class RealtimeSession(Generic[R]):
         self._dispatcher: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._events_ready = asyncio.Event()
-        self._buffer_limit = max_buffered_events
-        self._events: deque[SessionEvent[R]] = deque(maxlen=max_buffered_events or None)
+        self._buffer_limit = options.max_buffered_events
+        self._events: deque[SessionEvent[R]] = deque(maxlen=options.max_buffered_events or None)
         self._idle_waiters: list[asyncio.Future[None]] = []
 
     # ------------------------------------------------------------------ public surface

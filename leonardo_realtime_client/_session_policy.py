@@ -6,11 +6,11 @@ that applies them (``_session``). Pure functions of numbers: no event loop, no c
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, InvalidOperation
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from ._errors import RateLimitError, ValidationError, Violation
+from ._numbers import as_number, option_int, option_seconds, type_problem
 
 __all__ = [
     "DEFAULT_MAX_BUFFERED_EVENTS",
@@ -37,27 +37,56 @@ def invalid(field: str, value: object, allowed: str) -> ValidationError:
     return ValidationError([Violation(field, value, allowed)], operation="RealtimeSession")
 
 
-def check_options(max_in_flight: object, min_interval: object, budget: object, buffered: object) -> Decimal | None:
-    """Check a session's options (raising :class:`ValidationError` naming the option); the budget as a Decimal."""
-    if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) or max_in_flight < 1:
-        raise invalid("max_in_flight", max_in_flight, "an integer ≥ 1")
-    if (
-        isinstance(min_interval, bool)
-        or not isinstance(min_interval, int | float)
-        or not math.isfinite(min_interval)
-        or min_interval < 0
-    ):
-        raise invalid("min_interval", min_interval, "a finite number of seconds ≥ 0")
-    if isinstance(buffered, bool) or not isinstance(buffered, int) or buffered < 0:
-        raise invalid("max_buffered_events", buffered, "an integer ≥ 0 (0: no buffering, use on_event)")
+class Options(NamedTuple):
+    """A session's options, checked, as plain Python numbers."""
+
+    max_in_flight: int
+    min_interval: float
+    budget: Decimal | None
+    max_buffered_events: int
+    rate_limit_backoff: float
+
+
+def check_options(
+    max_in_flight: object, min_interval: object, budget: object, buffered: object, backoff: object = 1.0
+) -> Options:
+    """Check a session's options (raising :class:`ValidationError` naming the option). Every number type a
+    caller may have (numpy scalars, ``Decimal``, ``Fraction``) is accepted and made a plain one; a refused
+    type is named as the problem."""
+    in_flight = option_int(max_in_flight, 1)
+    if in_flight is None:
+        raise invalid("max_in_flight", max_in_flight, f"an integer ≥ 1{type_problem(max_in_flight)}")
+    interval = option_seconds(min_interval, positive=False)
+    if interval is None:
+        raise invalid("min_interval", min_interval, f"a finite number of seconds ≥ 0{type_problem(min_interval)}")
+    events = option_int(buffered, 0)
+    if events is None:
+        allowed = f"an integer ≥ 0 (0: no buffering, use on_event){type_problem(buffered)}"
+        raise invalid("max_buffered_events", buffered, allowed)
+    pause = option_seconds(backoff, positive=True)
+    if pause is None:
+        raise invalid("rate_limit_backoff", backoff, f"a finite number of seconds > 0{type_problem(backoff)}")
+    return Options(in_flight, interval, _budget(budget), events, pause)
+
+
+def _budget(budget: object) -> Decimal | None:
     if budget is None:
         return None
     try:
-        if isinstance(budget, bool) or not isinstance(budget, Decimal | int | float | str):
-            raise TypeError
-        amount = Decimal(str(budget)) if isinstance(budget, float) else Decimal(budget)
+        if isinstance(budget, str):
+            amount = Decimal(budget)
+        elif isinstance(budget, Decimal):
+            amount = budget
+        else:
+            number = as_number(budget)  # int, float, numpy scalars, Fraction
+            if number is None:
+                raise TypeError
+            amount = Decimal(number) if isinstance(number, int) else Decimal(str(number))
     except (TypeError, InvalidOperation):
-        raise invalid("budget", budget, "a Decimal, int, float or numeric string ≥ 0") from None
+        allowed = (
+            f"a Decimal, number or numeric string ≥ 0{type_problem(budget) if not isinstance(budget, str) else ''}"
+        )
+        raise invalid("budget", budget, allowed) from None
     if not amount.is_finite() or amount < 0:
         raise invalid("budget", budget, "a finite amount ≥ 0")
     return amount

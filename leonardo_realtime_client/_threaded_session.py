@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic
 
+from ._numbers import Integer
 from ._session import RealtimeSession, bridge_count_overflow, bridge_prepare, bridge_submit
 from ._session_events import CanvasClient, EventCallback, R, SessionClosedError, SessionEvent, SessionResult
 from ._session_policy import DEFAULT_MAX_BUFFERED_EVENTS, check_options
@@ -76,7 +77,7 @@ class ThreadedRealtimeSession(Generic[R]):
         *,
         on_event: EventCallback[R] | None = None,
         close_client: bool = False,
-        max_buffered_events: int = DEFAULT_MAX_BUFFERED_EVENTS,
+        max_buffered_events: Integer = DEFAULT_MAX_BUFFERED_EVENTS,
         **options: Any,
     ) -> None:
         """Start the session's thread and event loop, and open the session there.
@@ -95,12 +96,12 @@ class ThreadedRealtimeSession(Generic[R]):
             ValidationError: A parameter or option is unknown or outside its limits (no thread is started).
             ConfigurationError: ``client`` cannot be awaited (a synchronous :class:`RealtimeCanvas`).
         """
-        check_options(1, 0.0, None, max_buffered_events)
+        buffered = check_options(1, 0.0, None, max_buffered_events).max_buffered_events
         self._user_callback = on_event
         self._client = client
         self._close_client = close_client
-        self._buffer: _EventBuffer[R] = _EventBuffer(max_buffered_events)
-        self._buffering = max_buffered_events > 0
+        self._buffer: _EventBuffer[R] = _EventBuffer(buffered)
+        self._buffering = buffered > 0
         self._session: RealtimeSession[R] = RealtimeSession(
             client, operation, on_event=self._deliver, max_buffered_events=0, **options
         )

@@ -9,17 +9,18 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import httpx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leonardo_realtime_client import AsyncRealtimeCanvas, RealtimeCanvas, ValidationError
+from leonardo_realtime_client import AsyncRealtimeCanvas, LeonardoError, RealtimeCanvas, RetryPolicy, ValidationError
 from leonardo_realtime_client._session import RealtimeSession
 from leonardo_realtime_client.server import LocalTransport
 
-from .conftest import API_KEY, Recorder, make_jpeg
+from .conftest import API_KEY, Recorder, make_jpeg, ok
 
 IMAGE = make_jpeg((16, 16))
 
@@ -183,3 +184,77 @@ def test_the_property_can_fail_a_body_the_server_refuses() -> None:
         answer = http.post(transport.base_url + "/lcm-upscale", json={"imageDataUrl": "x", "prompt": "p", "steps": 99})
     assert answer.status_code != 200
     assert transport.requests[0].status == answer.status_code
+
+
+# Later trial of issue 10: the client's own options (not body fields) refused numpy integers with messages that
+# contradicted themselves ("max_retries=np.int64(2): must be an integer ≥ 0"), refused numpy/Decimal seconds,
+# and RetryPolicy(initial_delay=Decimal("0.5")) was accepted, then failed at the first retry with a bare
+# TypeError (Decimal * float).
+@pytest.mark.parametrize(
+    ("options", "attribute", "expected"),
+    [
+        ({"max_retries": np.int64(2)}, "max_retries", 2),
+        ({"max_retries": np.uint8(0)}, "max_retries", 0),
+        ({"max_retries": Decimal("3")}, "max_retries", 3),
+        ({"timeout": np.float32(5)}, "timeout", httpx.Timeout(5.0)),
+        ({"timeout": Decimal("2.5")}, "timeout", httpx.Timeout(2.5)),
+        ({"timeout": np.int64(7)}, "timeout", httpx.Timeout(7.0)),
+    ],
+)
+def test_client_options_of_any_number_type(options: dict[str, Any], attribute: str, expected: object) -> None:
+    with RealtimeCanvas(api_key=API_KEY, transport=Recorder().transport, **options) as canvas:
+        value = getattr(canvas, attribute)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"total_timeout": np.float32(3)},
+        {"total_timeout": Decimal("3")},
+        {"max_response_bytes": np.int64(1 << 20)},
+        {"retry_policy": RetryPolicy(initial_delay=Decimal("0.5"), max_delay=np.float32(4), jitter=Fraction(1, 4))},
+    ],
+)
+def test_more_client_options_of_any_number_type_work_through_a_retry(options: dict[str, Any]) -> None:
+    sleeps: list[float] = []
+    policy = attrs.evolve(options.pop("retry_policy", RetryPolicy()), sleep=sleeps.append)
+    recorder = Recorder(httpx.Response(429, json={"error": "slow down"}), ok())
+    with RealtimeCanvas(
+        api_key=API_KEY, transport=recorder.transport, retry_policy=policy, max_retries=1, **options
+    ) as canvas:
+        assert canvas.refine(IMAGE, prompt="p").attempts == 2
+    assert len(sleeps) == 1
+    assert all(type(value) is float for value in (policy.initial_delay, policy.max_delay, policy.jitter))
+
+
+@pytest.mark.parametrize(
+    ("make", "shown"),
+    [
+        (
+            lambda: RealtimeCanvas(api_key=API_KEY, max_retries=np.float64(2.5)),  # type: ignore[arg-type]
+            "max_retries=np.float64(2.5): must be an integer ≥ 0",
+        ),
+        (
+            lambda: RealtimeCanvas(api_key=API_KEY, max_retries="2"),  # type: ignore[arg-type]
+            "must be an integer ≥ 0; the type str is not a number",
+        ),
+        (
+            lambda: RealtimeCanvas(api_key=API_KEY, timeout="5"),  # type: ignore[arg-type]
+            "or None for the default; the type str is not a number",
+        ),
+        (lambda: RealtimeCanvas(api_key=API_KEY, timeout=np.bool_(True)), "the type bool is refused"),
+        (
+            lambda: RealtimeCanvas(api_key=API_KEY, total_timeout=Decimal("NaN")),
+            "total_timeout=Decimal('NaN'): must be a positive",
+        ),
+        (lambda: RetryPolicy(jitter="0.1"), "jitter='0.1': a fraction from 0 to 1; the type str is not a number"),
+        (lambda: RetryPolicy(max_delay=float("nan")), "max_delay=nan: a finite number of seconds ≥ 0"),
+        (lambda: RetryPolicy(initial_delay=True), "initial_delay=True: a finite number of seconds ≥ 0; the type bool"),
+    ],
+)
+def test_refused_client_options_say_whether_the_type_is_the_problem(make: Any, shown: str) -> None:
+    with pytest.raises(LeonardoError) as caught:
+        make()
+    assert shown in str(caught.value)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pytest
 
 from leonardo_realtime_client import ValidationError
@@ -107,3 +110,53 @@ async def test_inpaint_needs_a_mask_fixed_or_per_input() -> None:
 def test_repr_shows_the_state_not_the_images() -> None:
     session = open_session(prompt="p")
     assert repr(session).startswith("<RealtimeSession generate open: max_in_flight=1")
+
+
+# Later trial of issue 10: the session's own options refused numpy integers with a message that contradicted
+# itself ("max_in_flight=np.int64(2): an integer ≥ 1"), refused Decimal/numpy seconds, and rate_limit_backoff
+# was not checked at all (nan, -1 and '1' were taken).
+@pytest.mark.parametrize(
+    ("options", "attribute", "expected"),
+    [
+        ({"max_in_flight": np.int64(2)}, "_max_in_flight", 2),
+        ({"max_in_flight": np.uint8(3)}, "_max_in_flight", 3),
+        ({"min_interval": Decimal("0.25")}, "_min_interval", 0.25),
+        ({"min_interval": np.float32(0.5)}, "_min_interval", 0.5),
+        ({"min_interval": Fraction(1, 4)}, "_min_interval", 0.25),
+        ({"max_buffered_events": np.int32(10)}, "_buffer_limit", 10),
+        ({"rate_limit_backoff": Decimal("0.5")}, "_rate_limit_backoff", 0.5),
+        ({"budget": Fraction(1, 2)}, "_budget", Decimal("0.5")),
+        ({"budget": np.float32(0.25)}, "_budget", Decimal("0.25")),
+        ({"budget": np.int64(3)}, "_budget", Decimal(3)),
+    ],
+)
+def test_session_options_of_any_number_type_become_plain_numbers(
+    options: dict[str, Any], attribute: str, expected: object
+) -> None:
+    session = open_session(prompt="p", **options)
+    value = getattr(session, attribute)
+    assert value == expected
+    assert type(value) is type(expected)  # a plain int/float/Decimal, not the caller's numpy scalar
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "allowed"),
+    [
+        ({"max_in_flight": np.float64(2.5)}, "max_in_flight", "an integer ≥ 1"),
+        ({"max_in_flight": "2"}, "max_in_flight", "an integer ≥ 1; the type str is not a number"),
+        ({"max_in_flight": np.bool_(True)}, "max_in_flight", "the type bool is refused (True/False are not numbers)"),
+        ({"min_interval": "0.1"}, "min_interval", "a finite number of seconds ≥ 0; the type str is not a number"),
+        ({"rate_limit_backoff": float("nan")}, "rate_limit_backoff", "a finite number of seconds > 0"),
+        ({"rate_limit_backoff": -1}, "rate_limit_backoff", "a finite number of seconds > 0"),
+        ({"rate_limit_backoff": "1"}, "rate_limit_backoff", "> 0; the type str is not a number"),
+        ({"budget": [1]}, "budget", "a Decimal, number or numeric string ≥ 0; the type list is not a number"),
+    ],
+)
+def test_refused_session_options_say_whether_the_type_is_the_problem(
+    options: dict[str, Any], field: str, allowed: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        open_session(prompt="p", **options)
+    (violation,) = caught.value.violations
+    assert violation.field == field
+    assert allowed in violation.allowed
