@@ -77,12 +77,17 @@ _MAX_SHOWN = 80
 
 
 def short_repr(value: object, limit: int = _MAX_SHOWN) -> str:
-    """``repr(value)`` cut to ``limit`` characters, saying how long it was (for data URLs and prompts)."""
-    if isinstance(value, str | bytes | bytearray | memoryview) and len(value) > limit:
+    """``repr(value)`` cut to ``limit`` characters, saying how long it was (for data URLs and prompts).
+
+    Binary values (``bytes``, ``bytearray``, ``memoryview``) are never quoted, only measured (``<30 bytes>``):
+    they are usually the contents of a file, which may be one the caller did not mean to send (a key file).
+    The whole value stays on the error (``Violation.value``).
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(value):,} bytes>"
+    if isinstance(value, str) and len(value) > limit:
         # Never repr a 20 MiB payload just to cut it: slice first, then say how long it was.
-        head = repr(bytes(value[:limit]) if not isinstance(value, str) else value[:limit])
-        unit = "characters" if isinstance(value, str) else "bytes"
-        return f"{head[: limit - 20]}… ({len(value)} {unit})"
+        return f"{repr(value[:limit])[: limit - 20]}… ({len(value)} characters)"
     text = repr(value)
     if len(text) <= limit:
         return text

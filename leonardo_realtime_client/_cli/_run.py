@@ -17,6 +17,7 @@ import attrs
 import click
 
 from .._errors import ConfigurationError, LeonardoError, ValidationError
+from .._images import image_data_url, image_size, mask_data_url
 from .._operations import OPERATION_IDS
 from .._redaction import redact
 from ._batch import Item, run_batch
@@ -187,26 +188,53 @@ def prepare(command: str, p: dict[str, Any]) -> Plan:
     return Plan(command, items, masks, kwargs, conn, stdin_data)
 
 
+def _image_problems(plan: Plan, item: Item) -> ValidationError | None:
+    """The checks the client makes on an item's image (and mask) before sending, made here without sending:
+    the same reading, sniffing, size and mask rules, so a dry run refuses what the real run would."""
+    try:
+        data = read_source(item.source, plan.stdin_data)
+        size = image_size(data)
+        image_data_url(data)
+        if plan.masks is not None:
+            mask_data_url(read_source(plan.masks[item.index], plan.stdin_data), size=size)
+    except ValidationError as exc:
+        return exc
+    return None
+
+
 def dry_run(plan: Plan, *, json_report: bool) -> NoReturn:
-    """List what would be done: input → output (or skipped), and nothing else."""
+    """Check every pending input's image (and mask) as a real run would, then list input → output (or skipped);
+    nothing is sent. Exits 3 when an input would be refused."""
+    invalid = 0
     for item in plan.items:
         target = "standard output" if item.target is None else str(item.target)
+        problem = _image_problems(plan, item) if item.status == "pending" else None
+        if problem is not None:
+            item.fail(problem)
+            invalid += 1
+            lines = "\n".join(f"  {v.field}: {v.allowed}" for v in problem.violations)
+            text = f"{item.source.label}: invalid input:\n{lines}"
+            click.echo(_error_line(redact(text, plan.conn.api_key)), file=sys.stderr)
+            continue
         verb = "skip" if item.status == "skipped" else "would"
         click.echo(f"{verb}  {item.source.label} → {target}", file=sys.stderr)
-    click.echo(f"{plan.command}: dry run, {len(plan.items)} input(s) checked, nothing sent", file=sys.stderr)
+    checked = f"{len(plan.items)} input(s) checked" + (f", {invalid} would be refused" if invalid else "")
+    click.echo(f"{plan.command}: dry run, {checked}, nothing sent", file=sys.stderr)
+    code = ExitCode.VALIDATION if invalid else ExitCode.OK
     if json_report:
         doc = {
             "command": plan.command,
-            "ok": True,
-            "exit_code": 0,
+            "ok": not invalid,
+            "exit_code": int(code),
             "dry_run": True,
             "items": [
                 {"input": i.source.label, "status": i.status, "output": str(i.target) if i.target else "-"}
+                | ({"error": error_json(i.error, ExitCode.VALIDATION)} if i.error is not None else {})
                 for i in plan.items
             ],
         }
         dump_json(doc, sys.stdout, plan.conn.api_key)
-    _exit(ExitCode.OK)
+    _exit(code)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -178,7 +178,39 @@ def _not_an_image(data: Buffer) -> str:
     hint = _text_hint(bytes(data[:256]).decode("latin-1"), "these bytes")
     if hint:
         return hint
-    return f"not an image: the bytes start with {head!r}, which matches no {_FORMATS_TEXT} signature"
+    return f"not an image: {_describe(data)}, which matches no {_FORMATS_TEXT} signature"
+
+
+# What well-known non-image content starts with: named, never quoted, since the bytes may be read from a file
+# the caller did not mean to send (a key file, a private key, /proc/self/environ).
+_KNOWN_CONTENT: Final = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx/.odt)"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"-----BEGIN", "a PEM block (a key or certificate)"),
+    (b"\x7fELF", "a program (ELF)"),
+    (b"<svg", "SVG, which the API does not take: convert it to PNG or JPEG"),
+    (b"<?xml", "XML text"),
+    (b"<!doctype html", "an HTML page"),
+    (b"<html", "an HTML page"),
+)
+
+
+def _describe(data: Buffer) -> str:
+    """What ``data`` holds, in words, without quoting any of it: a known kind of file, text or binary, and its
+    length in bytes."""
+    head = bytes(data[:512])
+    lowered = head.lstrip().lower()
+    size = f"{len(data):,} bytes"
+    for magic, kind in _KNOWN_CONTENT:
+        if lowered.startswith(magic.lower()):
+            return f"the {size} are {kind}"
+    if lowered[:1] in (b"{", b"["):
+        return f"the {size} look like JSON text"
+    printable = sum(32 <= byte < 127 or byte in (9, 10, 13) for byte in head)
+    if head and printable == len(head):
+        return f"the {size} are plain text (not quoted here: it may be a secret)"
+    return f"the {size} are neither text nor a known kind of file"
 
 
 _HEX: Final = re.compile(r"[0-9a-fA-F]{32,}")
@@ -197,8 +229,9 @@ def _text_hint(head: str, what: str) -> str:
         text = "data.decode().strip()" if as_bytes else "text.strip()"
         return f"{what} {starts} with {start} whitespace characters before a data URL: pass {text}"
     if start > 0:
-        shown = head[: min(start, 24)]
-        return f"{what} {holds} a data URL after {start} other characters ({shown!r}…): pass the data URL alone"
+        # The caller's own text may be quoted; bytes may come from a file and are never quoted.
+        shown = "" if as_bytes else f" ({head[: min(start, 24)]!r}…)"
+        return f"{what} {holds} a data URL after {start} other characters{shown}: pass the data URL alone"
     if _HEX.fullmatch(head[:64]):
         fmt = sniff_format(bytes.fromhex(head[:64]))
         if fmt is not None:

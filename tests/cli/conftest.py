@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from collections.abc import Callable
 from decimal import Decimal
@@ -12,12 +13,22 @@ from typing import Any
 import attrs
 import pytest
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from leonardo_realtime_client._cli import cli
 from leonardo_realtime_client._cli._env import CliEnv, Connection
 
 FAKE_KEY = "sk-FAKEKEY-0123456789abcdef-NEVER-PRINT"
-JPEG = b"\xff\xd8\xff\xe0" + b"fake jpeg body" + b"\xff\xd9"
+
+
+def _tiny_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 90)).save(out, "JPEG", quality=50)
+    return out.getvalue()
+
+
+# A real 8x8 JPEG (a dry run checks images as the client would); inputs append a label after its end marker.
+JPEG = _tiny_jpeg()
 
 
 @attrs.define
