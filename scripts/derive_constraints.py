@@ -149,9 +149,45 @@ def resolve(spec: Spec, schema: Any, where: str, depth: int = 0) -> dict[str, An
     return merged
 
 
+# What an unquoted YAML scalar may have been meant as: YAML 1.2 (this pipeline's reader, and openapi-python-client's
+# validation afterwards) reads yes/no/on/off as text and 3.10 as the number 3.1.
+_YAML_HINT = (
+    " (YAML 1.2 reads unquoted yes/no/on/off as text, not booleans, and unquoted numbers such as 3.10 as numbers: "
+    "write true or false, and quote text)"
+)
+
+
+def _check_flags(node: dict[str, Any], where: str) -> None:
+    """Refuse a boolean keyword that holds something else: ``nullable: "no"`` is truthy here, False to the generator."""
+    for key in ("nullable", "deprecated", "readOnly", "writeOnly"):
+        if key in node and not isinstance(node[key], bool):
+            raise ValueError(f"{where}: {key} must be true or false, got {str(node[key])[:40]!r}{_YAML_HINT}")
+
+
+def _fits(value: Any, kind: str) -> bool:
+    """Whether a default or enum ``value`` is of the field's JSON type ``kind``."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return kind == "number" or float(value).is_integer()
+
+
+def _check_values(node: dict[str, Any], kind: str, where: str) -> None:
+    """Refuse a default or enum value that is not of the field's type (the generator would coerce it silently)."""
+    if node.get("default") is not None and not _fits(node["default"], kind):
+        raise ValueError(f"{where}: default {node['default']!r} is not of type {kind}{_YAML_HINT}")
+    for value in node.get("enum") or ():
+        if value is not None and not _fits(value, kind):
+            raise ValueError(f"{where}: enum value {value!r} is not of type {kind}{_YAML_HINT}")
+
+
 def _scalar(spec: Spec, schema: Any, where: str) -> tuple[dict[str, Any], bool]:
     """A property's schema resolved to one scalar type, and whether ``null`` is allowed."""
     node = resolve(spec, schema, where)
+    _check_flags(node, where)
     nullable = bool(node.get("nullable", False))
     kind = node.get("type")
     if isinstance(kind, list):
@@ -175,6 +211,7 @@ def _scalar(spec: Spec, schema: Any, where: str) -> tuple[dict[str, Any], bool]:
         nullable = True
     if node.get("type") not in _SCALARS:
         raise ValueError(f"{where}: unsupported type {node.get('type')!r}")
+    _check_values(node, node["type"], where)
     return node, nullable
 
 

@@ -6,8 +6,10 @@ reads every sentence that looks like a limit -- a number beside a range or compa
 
 Forms read (case-insensitive; ``N`` a number, integers for integer fields):
 
-- ranges: "between N and N", "from N to N", "Range: N-N" (also an en or em dash, "to", ".."); "(exclusive)" after a
-  "between" makes both ends exclusive;
+- ranges: "between N and N", "from N to N", "Range: N-N" (also an en or em dash, "to", ".."); "(exclusive)",
+  ", exclusive" or "both exclusive" after a "between" makes both ends exclusive (an "exclusive" left anywhere else
+  in a sentence that stated a bound is unreadable: which end it means is unclear);
+- "must not be empty", "cannot be blank", "non-empty": a string of at least one character;
 - one end: "at least N", "no less than N", "minimum (value) (is|of|:) N", "greater than or equal to N",
   "≥ N", ">= N"; "greater than N", "more than N", "above N", "> N" (exclusive); "at most N",
   "no more than N", "up to N", "maximum (value) (is|of|:) N", "less than or equal to N", "(must) not exceed N",
@@ -117,7 +119,13 @@ def _bounds(found: _Found, sentence: str, low: str | None, high: str | None, lo_
 Reader = tuple[re.Pattern[str], Callable[[_Found, str, re.Match[str]], None]]
 
 _SEED = re.compile(rf"maximum seed value is {_N} for Flux and {_N} for other models", re.I)
-_BETWEEN = re.compile(rf"\bbetween {_N} and {_N}(\s*\(exclusive\))?", re.I)
+_BETWEEN = re.compile(rf"\bbetween {_N} and {_N}(\s*\(exclusive\)|,?\s+(?:both\s+)?exclusive(?:ly)?\b)?", re.I)
+_EXCLUSIVE = re.compile(r"\bexclusive(?:ly)?\b", re.I)  # left over after reading: a bound whose end is unclear
+_NOT_EMPTY = re.compile(
+    r"\b(?:must not|mustn't|may not|cannot|can ?not|can't|should not|shouldn't)\s+be\s+(?:empty|blank)\b"
+    r"|\bnon-?(?:empty|blank)\b",
+    re.I,
+)
 _FROM_TO = re.compile(rf"\bfrom {_N} to {_N}\b", re.I)
 _RANGE = re.compile(rf"\branges?\b(?:\s+is|:)?\s*{_N}\s*(?:-|\u2013|\u2014|\.\.|to)\s*{_N}", re.I)
 _CHOICES = re.compile(rf"(?:\bmust be\b|\bone of\b|\beither\b)\s*((?:{_N}, )*{_N}),? or {_N}\b", re.I)
@@ -149,7 +157,15 @@ _READERS: list[Reader] = [
     (_BELOW, lambda f, s, m: _bounds(f, s, None, m.group(1), False, True)),
     (_MULTIPLE, lambda f, s, m: f.put("multiple_of", f.number(m.group(1)))),
     (_DEFAULT, lambda f, s, m: f.put("default", f.number(m.group(1)))),
+    (_NOT_EMPTY, lambda f, s, m: _not_empty(f, s)),
 ]
+
+
+def _not_empty(found: _Found, sentence: str) -> None:
+    """ "Must not be empty", "non-empty": a string of at least one character."""
+    if found.kind != "string":
+        raise ValueError(f"{found.where}: 'not empty' on a field of type {found.kind}: {sentence!r}")
+    found.put("min_length", 1)
 
 
 def _choices(found: _Found, head: str, last: str | None) -> tuple[int, ...]:
@@ -184,7 +200,9 @@ def documented_limits(description: str, kind: str, where: str) -> DocumentedLimi
                 read(found, sentence, m)
                 read_any = True
             rest = pattern.sub(" ", rest)
-        limit_like = bool(_NUMBER_TOKEN.search(rest) and _LIMIT_WORDS.search(rest))
+        limit_like = bool(_NUMBER_TOKEN.search(rest) and _LIMIT_WORDS.search(rest)) or bool(
+            read_any and _EXCLUSIVE.search(rest)
+        )
         if limit_like or (not read_any and _MUST.search(sentence)):
             raise ValueError(f"{where}: a limit this pipeline cannot read: {sentence!r}")
     return DocumentedLimits(**found.values, statements=tuple(found.said.items()))  # type: ignore[arg-type]

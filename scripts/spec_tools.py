@@ -44,9 +44,11 @@ def parse_document(data: bytes, source: str) -> tuple[Any, SpecFormat]:
     head = text.lstrip()[:1]
     if head in {"{", "["}:
         try:
-            return json.loads(text), "json"
+            return json.loads(text, object_pairs_hook=_unique_keys), "json"
         except json.JSONDecodeError as exc:
             raise ValueError(f"{source}: not JSON: {exc}") from exc
+        except _DuplicateKeyError as exc:  # YAML refuses them too; JSON would keep the last silently
+            raise ValueError(f"{source}: not valid JSON for a spec: {exc}") from exc
     if head == "<":
         raise ValueError(f"{source}: not JSON or YAML (a web page? use the raw file's URL)")
     from ruamel.yaml import YAML
@@ -58,6 +60,19 @@ def parse_document(data: bytes, source: str) -> tuple[Any, SpecFormat]:
         raise ValueError(f"{source}: not JSON or YAML: {exc}") from exc
     # What JSON holds: integer keys such as response codes become "200", dates their ISO text.
     return json.loads(json.dumps(loaded, default=_json_default)), "yaml"
+
+
+class _DuplicateKeyError(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(f"the key {key!r} appears twice in one object (which one counts is unclear)")
+        out[key] = value
+    return out
 
 
 def _json_default(value: object) -> str:
@@ -73,11 +88,60 @@ def to_json_bytes(spec: Spec) -> bytes:
 
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:
-    """The OpenAPI document at ``path`` (JSON or YAML); ``ValueError`` naming the path when it is not one."""
+    """The OpenAPI document at ``path`` (JSON or YAML); ``ValueError`` naming the path when it is not one.
+
+    Also ``ValueError`` for a keyword of the wrong kind (:func:`check_keyword_types`).
+    """
     data, _ = parse_document(path.read_bytes(), str(path))
     if not isinstance(data, dict) or "paths" not in data:
         raise ValueError(f"{path}: not an OpenAPI document (no 'paths')")
+    check_keyword_types(data, str(path))
     return data
+
+
+_FLAGS = ("nullable", "deprecated", "readOnly", "writeOnly", "uniqueItems", "allowEmptyValue", "explode")
+_DATA_KEYS = {"example", "examples", "default", "enum", "const"}  # free data: any key, any value
+_YAML_HINT = (
+    "YAML 1.2 (how this pipeline and openapi-python-client read YAML) reads unquoted yes/no/on/off as text and "
+    "unquoted 3.10 as the number 3.1: write true or false, and quote versions"
+)
+
+
+def check_keyword_types(spec: Spec, source: str) -> None:
+    """Refuse keywords whose value is of the wrong kind, naming where (a JSON pointer) and the value.
+
+    A flag such as ``nullable: "no"`` (YAML 1.1's ``no``, text in YAML 1.2 and JSON) is truthy to a plain
+    reading but False to the generator's, so the changelog, the constraints table and the generated code
+    would disagree; ``openapi``/``info.version`` written as numbers (``3.10`` read as 3.1) only fail later
+    with the generator's message. Free data (examples, defaults, enums) and extensions are not checked.
+    """
+    for key in ("openapi",):
+        if key in spec and not isinstance(spec[key], str):
+            raise ValueError(f"{source}: /{key} must be text, got the number {spec[key]!r}; {_YAML_HINT}")
+    info = spec.get("info")
+    if isinstance(info, dict) and "version" in info and not isinstance(info["version"], str):
+        raise ValueError(f"{source}: /info/version must be text, got {info['version']!r}; {_YAML_HINT}")
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{pointer}/{i}")
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            here = f"{pointer}/{key}"
+            if isinstance(value, dict | list):
+                if key not in _DATA_KEYS and not str(key).startswith("x-"):
+                    walk(value, here)
+            elif key in _FLAGS and not isinstance(value, bool):
+                raise ValueError(f"{source}: {here} must be true or false, got {value!r}; {_YAML_HINT}")
+            elif key == "required" and not isinstance(value, bool):
+                raise ValueError(f"{source}: {here} must be true or false (or a list), got {value!r}; {_YAML_HINT}")
+            elif key in {"exclusiveMinimum", "exclusiveMaximum"} and isinstance(value, str):
+                raise ValueError(f"{source}: {here} must be true, false or a number, got {value!r}; {_YAML_HINT}")
+
+    walk(spec, "")
 
 
 def _refs(node: Any) -> Iterator[str]:

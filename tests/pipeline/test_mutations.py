@@ -140,6 +140,7 @@ STYLES = [
     "NONE",
 ]
 STEPS_TEXT = "The number of steps to use for the generation. Must be between 4 and 16."
+GUIDANCE_TEXT = "How strongly the generation should reflect the prompt. Must be a float between 0.5 and 20."
 PARAM_TEAM = ({"name": "team", "location": "query", "required": True},)
 
 CASES = [
@@ -569,6 +570,101 @@ CASES = [
         {"createLCMGeneration": FINE},
         frozenset({"type"}),
         {"createLCMGeneration.fields.steps.type": ("integer", "number")},
+    ),
+    # YAML 1.1 habits read by YAML 1.2 (and the same values written in JSON): found in the later trial of issue 12.
+    # nullable: no became the text "no", truthy to the table (nullable) and False to the generator (not nullable),
+    # while the changelog said "other change, no effect"; each must now fail, naming the field and the value.
+    Case(
+        "yaml11-nullable-no-read-as-text",
+        "1",
+        lambda s: request_props(s, GEN)["steps"].update(nullable="no"),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: createLCMGeneration.steps: nullable must be true or false, got 'no'",
+        generate=True,
+        generation_fails="/steps/nullable must be true or false, got 'no'",
+    ),
+    Case(
+        "yaml11-deprecated-on-read-as-text",
+        "1",
+        lambda s: request_props(s, REFINE)["prompt"].update(deprecated="on"),
+        {"performInstantRefine": BREAKING},
+        frozenset({"unreadable-limit", "deprecated"}),
+        "fails: performInstantRefine.prompt: deprecated must be true or false, got 'on'",
+    ),
+    Case(
+        "string-default-read-as-a-number",  # default: 3.10 unquoted on a string field
+        "1",
+        lambda s: request_props(s, GEN)["prompt"].update(default=3.1),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"unreadable-limit", "default"}),
+        "fails: createLCMGeneration.prompt: default 3.1 is not of type string",
+        generate=True,
+        generation_fails="default 3.1 is not of type string",
+    ),
+    Case(
+        "integer-default-read-as-text",
+        "1",
+        lambda s: request_props(s, UPSCALE)["steps"].update(default="yes"),
+        {"performAlchemyUpscaleLCM": BREAKING},
+        frozenset({"unreadable-limit", "default"}),
+        "fails: performAlchemyUpscaleLCM.steps: default 'yes' is not of type integer",
+    ),
+    # Limits written any way: an "exclusive" after a range was dropped (read as inclusive, "documentation only"),
+    # and "must not be empty" was no limit at all. Found in the later trial of issue 12.
+    Case(
+        "between-comma-exclusive",
+        "3",
+        lambda s: set_range(s, GEN, "guidance", "between 0.5 and 20.", "between 0.5 and 20, exclusive."),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"range"}),
+        {
+            "createLCMGeneration.fields.guidance.minimum": (0.5, None),
+            "createLCMGeneration.fields.guidance.maximum": (20.0, None),
+            "createLCMGeneration.fields.guidance.exclusive_minimum": (None, 0.5),
+            "createLCMGeneration.fields.guidance.exclusive_maximum": (None, 20.0),
+            "createLCMGeneration.fields.guidance.description": (
+                GUIDANCE_TEXT,
+                GUIDANCE_TEXT.replace("and 20.", "and 20, exclusive."),
+            ),
+        },
+    ),
+    Case(
+        "exclusive-left-unread",
+        "3",
+        lambda s: request_props(s, GEN)["guidance"].update(description="At least 0.5, at most 20, the top exclusive."),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: createLCMGeneration.guidance: a limit this pipeline cannot read: "
+        "'At least 0.5, at most 20, the top exclusive.'",
+    ),
+    Case(
+        "must-not-be-empty",
+        "3",
+        lambda s: request_props(s, GEN)["prompt"].update(description="The prompt. Must not be empty."),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"length-range"}),
+        {
+            "createLCMGeneration.fields.prompt.min_length": (None, 1),
+            "createLCMGeneration.fields.prompt.description": (
+                "The prompt used to generate images",
+                "The prompt. Must not be empty.",
+            ),
+        },
+    ),
+    Case(
+        "non-empty",
+        "3",
+        lambda s: request_props(s, INPAINT)["prompt"].update(description="A non-empty prompt."),
+        {"performInpaintingLCM": BREAKING},
+        frozenset({"length-range"}),
+        {
+            "performInpaintingLCM.fields.prompt.min_length": (None, 1),
+            "performInpaintingLCM.fields.prompt.description": (
+                "The prompt used to generate images",
+                "A non-empty prompt.",
+            ),
+        },
     ),
     Case("info-version-only", "shape", lambda s: s["info"].update(version="v1.1.0"), {}, frozenset()),
     Case(

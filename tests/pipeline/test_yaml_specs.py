@@ -151,3 +151,44 @@ def test_check_drift_reads_a_yaml_spec(tmp_path: Path, fixture_spec: Spec, fixtu
         f"spec hash: spec.yml is {yml_sha}, PROVENANCE.json records {json_sha}",
         f"changed: {fixture_tree}/constraints.py",  # the same table, but it records the YAML bytes' hash
     ]
+
+
+# YAML 1.1 habits that YAML 1.2 reads otherwise (found in the later trial of issue 12): each is refused where it is
+# read, naming the place and the value, instead of a table that says nullable while the generated model does not.
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "guidance: {nullable: true,",
+            "guidance: {nullable: no,",
+            "/properties/guidance/nullable must be true or false, got 'no'",
+        ),
+        (
+            "strength: {nullable: true,",
+            "strength: {nullable: off,",
+            "/properties/strength/nullable must be true or false, got 'off'",
+        ),
+        ("  version: v1.0.0", "  version: 3.10", "/info/version must be text, got 3.1"),
+        ("openapi: 3.0.0", "openapi: 3.0", "/openapi must be text, got the number 3.0"),
+    ],
+)
+def test_yaml_1_1_booleans_and_bare_versions_are_refused_naming_the_place(
+    tmp_path: Path, fixture_spec: Spec, old: str, new: str, message: str
+) -> None:
+    text = to_yaml(fixture_spec).decode()
+    assert old in text
+    path = tmp_path / "spec.yml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"YAML 1\.2") as info:
+        load_spec(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_a_json_key_written_twice_is_refused_as_yaml_refuses_it() -> None:
+    data = FIXTURE_SPEC.read_bytes().replace(b'"openapi": "3.0.0"', b'"openapi": "3.0.0", "openapi": "3.1.0"', 1)
+    with pytest.raises(ValueError, match="the key 'openapi' appears twice"):
+        parse_document(data, "spec.json")
+    yaml_twice = b"openapi: 3.0.0\nopenapi: 3.1.0\npaths: {}\n"
+    with pytest.raises(ValueError, match="duplicate key"):
+        parse_document(yaml_twice, "spec.yml")
