@@ -135,6 +135,10 @@ def serve_command(
         )
     click.echo(f"Local Realtime Canvas API at {base_url}", file=err)
     click.echo(f"  use it with: --base-url {base_url}   (or export {ENV_BASE_URL}={base_url})", file=err)
+    if token is None:  # a client still needs some key to send: say so, or the first call stops at "no API key"
+        click.echo(f"  and any API key: export {ENV_API_KEY}=anything", file=err)
+    else:
+        click.echo("  and only the API key it was started with (--require-key)", file=err)
     click.echo("  Ctrl-C stops it", file=err)
     try:
         _serve_function()(host, port, config, log_level)

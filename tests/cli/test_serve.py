@@ -40,6 +40,7 @@ def test_serve_defaults_to_loopback(run: Cli) -> None:
     assert config.require_token is None
     assert config.faults.total_rate == 0
     assert "http://127.0.0.1:8000/api/rest/v1" in result.stderr
+    assert "and any API key: export LEONARDO_API_KEY=anything" in result.stderr  # else "no API key" at the first call
     assert "warning" not in result.stderr
 
 
@@ -102,6 +103,8 @@ def test_serve_require_key_uses_the_env_key_without_showing_it(run: Cli) -> None
     assert result.exit_code == 0, result.output
     assert serve.calls[0][2].require_token == FAKE_KEY
     assert FAKE_KEY not in result.output
+    assert "and only the API key it was started with (--require-key)" in result.stderr
+    assert "anything" not in result.stderr
 
 
 def test_serve_warns_about_non_loopback_hosts(run: Cli) -> None:
