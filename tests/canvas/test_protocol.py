@@ -510,3 +510,27 @@ def test_an_upscale_waits_for_the_live_request_in_flight_and_then_weighs_the_bud
     assert budget["spent"] == "0.0588"  # 0.0012 left: no session is opened for the third drawing
     paths = [r.path.rsplit("/", 1)[1] for r in canvas.requests()]
     assert paths == ["generations-lcm", "generations-lcm", "lcm-upscale"]
+
+
+def test_closing_the_socket_during_an_upscale_with_a_drawing_held_leaves_no_task_and_sends_nothing() -> None:
+    never = asyncio.Event()  # the upscale is still running when the tab closes
+
+    class Stuck(ClosingClient):
+        async def upscale(self, *args: Any, **kwargs: Any) -> Any:
+            await never.wait()
+            return await super().upscale(*args, **kwargs)
+
+    canvas = make_canvas(client_class=Stuck)
+    with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client:
+        with connect(client) as ws:
+            page = Page(ws)
+            page.frame(drawing(1))
+            page.until_type("result")
+            ws.send_json({"type": "upscale"})
+            page.frame(drawing(2))  # held while the upscale runs
+            page.until_stats(lambda s: s["frames"] == 2)
+            assert "leonardo-canvas-upscale" in leftover_tasks(client)
+        wait_closed(client, canvas.hub)
+        assert leftover_tasks(client) == []
+    assert [c.closed for c in canvas.clients] == [True]
+    assert [r.path.rsplit("/", 1)[1] for r in canvas.requests()] == ["generations-lcm"]  # the held one never went
