@@ -425,6 +425,12 @@ def _proxy_transport(
     client_type: type[httpx.Client] | type[httpx.AsyncClient], proxy: EnvironmentProxy, host: str, tls: ssl.SSLContext
 ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
     url = proxy.url if "://" in proxy.url else f"http://{proxy.url}"
+    problem = proxy.problem()
+    if problem is not None:  # said now, not as a DNS error naming neither the variable nor the cause
+        raise ConfigurationError(
+            f"${proxy.variable}={proxy.as_set} is not a proxy URL: {problem} (or unset {proxy.variable}, or add "
+            f"{host} to NO_PROXY)"
+        )
     try:
         if client_type is httpx.AsyncClient:
             return httpx.AsyncHTTPTransport(proxy=url, verify=tls)

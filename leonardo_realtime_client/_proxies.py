@@ -29,6 +29,8 @@ from ._config import is_loopback_host
 __all__ = ["PROXY_VARIABLES", "EnvironmentProxy", "any_proxy_variable", "environment_proxy"]
 
 _NO_PROXY: Final = ("no_proxy", "NO_PROXY")
+_PROXY_SCHEMES: Final = ("http", "https", "socks5", "socks5h")
+"""What httpx can send through (SOCKS with the socksio package)."""
 PROXY_VARIABLES: Final = tuple(
     name for scheme in ("http", "https", "all") for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY")
 )
@@ -55,8 +57,30 @@ class EnvironmentProxy:
     def is_socks(self) -> bool:
         return self.url.lower().startswith(("socks4://", "socks4a://", "socks5://", "socks5h://"))
 
+    @property
+    def as_set(self) -> str:
+        """The variable's value as the user wrote it, a password hidden (``shown`` is httpx's normalised form)."""
+        scheme, sep, rest = self.url.rpartition("://")
+        if "@" in rest:
+            rest = "***@" + rest.rpartition("@")[2]
+        return f"{scheme}{sep}{rest}"
+
     def describe(self) -> str:
         return f"the proxy {self.shown} from ${self.variable}"
+
+    def problem(self) -> str | None:
+        """Why this is no proxy URL (``None`` when it is one): httpx takes ``http://[bad``, ``http://:3128`` or
+        a port of 99999 and fails at the first request with a DNS or connection error that hides the cause."""
+        url = httpx.URL(self.url if "://" in self.url else f"http://{self.url}")
+        scheme = url.scheme.lower()
+        if scheme not in _PROXY_SCHEMES:
+            return f"the scheme {scheme or '(none)'}:// is not a proxy scheme ({', '.join(_PROXY_SCHEMES)} are)"
+        host = url.host
+        if not host or "%" in host or any(c.isspace() for c in host):
+            return "it names no valid host (expected scheme://host:port, e.g. http://proxy.example:3128)"
+        if url.port is not None and not 0 < url.port < 65536:
+            return f"port {url.port} is not a TCP port (1-65535)"
+        return None
 
 
 def _variable(*names: str) -> tuple[str, str] | None:

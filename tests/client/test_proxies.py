@@ -236,3 +236,39 @@ def test_every_proxy_variable_is_really_used_for_a_remote_host(monkeypatch: pyte
 
     with pytest.raises(APIConnectionError, match=rf"through the proxy http://127.0.0.1:9 from \${variable}"):
         asyncio.run(main())
+
+
+# Later trial of issue 10: httpx takes a malformed proxy URL and fails at the first request with a DNS or
+# connection error naming the proxy's mangled host ("http://%5Bbad"), not the variable or the cause.
+@pytest.mark.parametrize(
+    ("value", "shown", "problem"),
+    [
+        ("http://[bad", "http://[bad", "it names no valid host (expected scheme://host:port"),
+        ("http://:3128", "http://:3128", "it names no valid host"),
+        ("http://user:secret@:3128", "http://***@:3128", "it names no valid host"),
+        ("http://proxy.example:99999", "http://proxy.example:99999", "port 99999 is not a TCP port (1-65535)"),
+        ("ftp://127.0.0.1:9", "ftp://127.0.0.1:9", "the scheme ftp:// is not a proxy scheme (http, https, socks5"),
+        ("socks4://127.0.0.1:9", "socks4://127.0.0.1:9", "the scheme socks4:// is not a proxy scheme"),
+    ],
+)
+@pytest.mark.parametrize("client_type", [RealtimeCanvas, AsyncRealtimeCanvas])
+def test_a_malformed_proxy_url_is_a_configuration_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str, shown: str, problem: str, client_type: type[RealtimeCanvas]
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", value)
+    with pytest.raises(ConfigurationError) as caught:
+        client_type(api_key=API_KEY, base_url="https://api.example.test/v1")
+    message = str(caught.value)
+    assert message.startswith(f"$HTTPS_PROXY={shown} is not a proxy URL: {problem}")
+    assert message.endswith("(or unset HTTPS_PROXY, or add api.example.test to NO_PROXY)")
+    assert "secret" not in message
+    with running_server() as url, RealtimeCanvas(api_key=API_KEY, base_url=url) as local:  # loopback: no proxy
+        assert local.refine(IMAGE, prompt="x").image.startswith(b"\xff\xd8")
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:3128", "http://proxy.example:3128/", "socks5h://127.0.0.1:1080"])
+def test_well_formed_proxy_urls_are_taken(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", value)
+    proxy = environment_proxy("https://api.example.test/v1")
+    assert proxy is not None
+    assert proxy.problem() is None
