@@ -110,6 +110,15 @@ def test_every_public_name_is_in_the_api_reference() -> None:
     assert not missing, f"public names with no '::: leonardo_realtime_client.NAME' in docs/reference: {sorted(missing)}"
 
 
+def test_the_install_table_names_every_extra() -> None:
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    install = split_readme(README.read_text(encoding="utf-8"))[1]
+    rows = set(re.findall(r"(?m)^\| `([a-z]+)` \|", install.text))
+    assert rows == set(extras), f"extras with no row in the README's table: {sorted(set(extras) - rows)}"
+
+
 def _build(tmp_path: Path, reference: str) -> subprocess.CompletedProcess[str]:
     readme = tmp_path / "README.md"
     readme.write_text("# t\n\nHome.\n\n<!-- section: guide -->\n## Guide\n\nText.\n", encoding="utf-8")
