@@ -29,8 +29,13 @@ def check_key_file(ctx: click.Context, param: click.Parameter, value: Path | Non
 KEY_FILE_TYPE: Final = click.Path(dir_okay=False, path_type=Path)
 
 
-def read_api_key(api_key_file: Path | None, *, required: bool) -> str | None:
-    """The key from ``--api-key-file`` (first line) or ``LEONARDO_API_KEY``; never from a bare option value."""
+def read_api_key(
+    api_key_file: Path | None, *, required: bool, without_key: str = "try --local, which needs none"
+) -> str | None:
+    """The key from ``--api-key-file`` (first line) or ``LEONARDO_API_KEY``; never from a bare option value.
+
+    ``without_key`` ends the message when a required key is missing: how this command runs without one.
+    """
     if api_key_file is not None:
         try:
             text = api_key_file.read_text(encoding="utf-8")
@@ -46,7 +51,5 @@ def read_api_key(api_key_file: Path | None, *, required: bool) -> str | None:
     if key:
         return key
     if required:
-        raise click.UsageError(
-            f"no API key: set {ENV_API_KEY} or pass --api-key-file FILE (or try --local, which needs none)"
-        )
+        raise click.UsageError(f"no API key: set {ENV_API_KEY} or pass --api-key-file FILE (or {without_key})")
     return None

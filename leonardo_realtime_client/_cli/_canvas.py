@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["canvas_command"]
 
 _NEEDS = ("starlette", "uvicorn", "wsproto", "PIL")  # the 'canvas' extra
+_WITHOUT_KEY = "leave out --real-api: the local stand-in needs none"
 _WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104 - names, not a bind: every interface → loopback
 
 
@@ -138,7 +139,7 @@ def canvas_command(
         raise click.UsageError("--api-key-file needs --real-api or --base-url (the stand-in needs no key)")
     if not local and (latency or rate_limit):
         raise click.UsageError("--latency and --rate-limit shape the stand-in; with --base-url use 'serve --latency …'")
-    key = None if local else read_api_key(api_key_file, required=real_api)
+    key = None if local else read_api_key(api_key_file, required=real_api, without_key=_WITHOUT_KEY)
     conn = Connection(
         api_key=key,
         base_url=base_url,

@@ -100,7 +100,8 @@ def serve_command(
         require_server_extra("the local server", OVER_HTTP)
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from None
-    token = read_api_key(api_key_file, required=True) if require_key else None
+    anyone = "leave out --require-key: any non-empty key is then accepted"
+    token = read_api_key(api_key_file, required=True, without_key=anyone) if require_key else None
     if api_key_file is not None and not require_key:
         raise click.UsageError("--api-key-file only matters with --require-key")
     script = tuple(s.strip() for s in fault_script.split(",") if s.strip()) if fault_script else ()

@@ -100,6 +100,8 @@ def test_real_api_needs_a_key_and_then_requires_a_token(opened: list[str], tmp_p
     missing, _ = run("--real-api", "--no-browser")
     assert missing.exit_code == 2
     assert "LEONARDO_API_KEY" in missing.output
+    assert "leave out --real-api: the local stand-in needs none" in missing.output  # canvas has no --local
+    assert "--local" not in missing.output
 
     result, fake = run("--real-api", env={"LEONARDO_API_KEY": MARKER_KEY})
     assert result.exit_code == 0, result.output

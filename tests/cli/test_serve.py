@@ -107,6 +107,17 @@ def test_serve_require_key_uses_the_env_key_without_showing_it(run: Cli) -> None
     assert "anything" not in result.stderr
 
 
+def test_serve_require_key_without_a_key_says_how_to_run_without_one(run: Cli) -> None:
+    serve = FakeServe()
+    run.env["LEONARDO_API_KEY"] = None
+    result = run("serve", "--require-key", serve=serve)
+    assert result.exit_code == ExitCode.USAGE
+    assert "no API key: set LEONARDO_API_KEY" in result.stderr
+    assert "leave out --require-key: any non-empty key is then accepted" in result.stderr
+    assert "--local" not in result.stderr  # serve has no --local: the hint of the client commands misled here
+    assert serve.calls == []
+
+
 def test_serve_warns_about_non_loopback_hosts(run: Cli) -> None:
     serve = FakeServe()
     result = run("serve", "--host", "0.0.0.0", serve=serve)
