@@ -307,6 +307,23 @@ def _agree(keywords: dict[str, Any], prose: DocumentedLimits, where: str) -> Non
             raise disagree(slot, kw, (slot,))
 
 
+def _leaves_a_value(slots: dict[str, Any], description: str, where: str) -> None:
+    """Refuse limits that together allow no value ("between 4 and 16. Values above 16 are clamped." read as > 16)."""
+    lo, hi = _bound(slots, "minimum", "exclusive_minimum"), _bound(slots, "maximum", "exclusive_maximum")
+    empty = lo is not None and hi is not None and (lo[0] > hi[0] or (lo[0] == hi[0] and (lo[1] or hi[1])))
+    short, long = slots.get("min_length"), slots.get("max_length")
+    if empty or (short is not None and long is not None and short > long):
+        raise ValueError(
+            f"{where}: the limits read leave no allowed value ({_prose_summary(slots)}); one of them is not meant as a "
+            f"limit or is misread: {description[:200]!r}"
+        )
+
+
+def _prose_summary(slots: dict[str, Any]) -> str:
+    names = ("minimum", "exclusive_minimum", "maximum", "exclusive_maximum", "min_length", "max_length")
+    return ", ".join(f"{k} {slots[k]!r}" for k in names if slots.get(k) is not None)
+
+
 def field_rule(spec: Spec, name: str, schema: Any, required: bool, where: str) -> dict[str, Any]:
     """The table's rule for one request field (``where`` names it in errors: ``operationId.field``)."""
     node, nullable = _scalar(spec, schema, f"{where}.{name}")
@@ -316,6 +333,7 @@ def field_rule(spec: Spec, name: str, schema: Any, required: bool, where: str) -
     keywords = _keyword_limits(node, kind, f"{where}.{name}")
     _agree(keywords, prose, f"{where}.{name}")
     merged = {**keywords, **_prose_slots(prose)}  # equal where both speak (checked above)
+    _leaves_a_value(merged, description, f"{where}.{name}")
     pattern = node.get("pattern")
     if pattern is not None:
         try:

@@ -31,11 +31,18 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 _N = r"(-?\d+(?:\.\d+)?)"
-_NUMBER_TOKEN = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
+# A number, also with a unit written on it ("1024px", "30s") or spelled out ("one character"; "one of" is a
+# choice, read by its own reader): a limit sentence with such a number that no reader read fails, never vanishes.
+_NUMBER_TOKEN = re.compile(
+    r"(?<![\w.])-?\d+(?:\.\d+)?(?:(?![\w])|(?=(?:px|pt|k|kb|mb|gb|mp|x|s|ms)\b))"
+    r"|\b(?:zero|one(?! of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|sixteen|twenty"
+    r"|thirty|fifty|hundred|thousand)\b",
+    re.I,
+)
 _LIMIT_WORDS = re.compile(
     r"\b(between|range|ranges|minimum|maximum|min|max|least|most|less|greater|more|fewer|up to|exceeds?|below|above"
     r"|under|over|limit|limited|multiple|divisible|steps? of|characters?|length|long|one of)\b|[<>≤≥=]"
-    r"|\d\s*(?:-|\u2013|\u2014|\.\.|\bto\b)\s*-?\d",  # "4 to 16", "4-16": a range however it is worded
+    r"|\d(?:px|pt|k|kb|mb|gb|mp|x|s|ms|%)?\s*(?:-|\u2013|\u2014|\.\.|\bto\b)\s*-?\d",  # "4-16", "512px to 1024px"
     re.I,
 )
 _MUST = re.compile(r"\bmust be\b", re.I)

@@ -666,6 +666,43 @@ CASES = [
             ),
         },
     ),
+    # Limits whose number hides: spelled out, or with a unit on it, were no limit at all ("documentation only");
+    # a sentence read as a bound that contradicts another left no allowed value and still generated.
+    Case(
+        "number-spelled-out",
+        "3",
+        lambda s: request_props(s, GEN)["prompt"].update(description="The prompt. At least one character."),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: createLCMGeneration.prompt: a limit this pipeline cannot read: 'At least one character.'",
+    ),
+    Case(
+        "range-with-units-on-the-numbers",
+        "3",
+        lambda s: request_props(s, REFINE)["width"].update(description="The output width, 512px to 1024px."),
+        {"performInstantRefine": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: performInstantRefine.width: a limit this pipeline cannot read: 'The output width, 512px to 1024px.'",
+    ),
+    Case(
+        "limits-that-leave-no-value",
+        "3",
+        lambda s: request_props(s, GEN)["steps"].update(description=STEPS_TEXT + " Values above 16 are clamped."),
+        {"createLCMGeneration": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: createLCMGeneration.steps: the limits read leave no allowed value (minimum 4, exclusive_minimum 16, "
+        "maximum 16)",
+        generate=True,
+        generation_fails="the limits read leave no allowed value",
+    ),
+    Case(
+        "keyword-and-prose-leave-no-value",
+        "3",
+        lambda s: request_props(s, UPSCALE)["prompt"].update(minLength=50, description="At most 40 characters."),
+        {"performAlchemyUpscaleLCM": BREAKING},
+        frozenset({"unreadable-limit"}),
+        "fails: performAlchemyUpscaleLCM.prompt: the limits read leave no allowed value (min_length 50, max_length 40)",
+    ),
     Case("info-version-only", "shape", lambda s: s["info"].update(version="v1.1.0"), {}, frozenset()),
     Case(
         "unused-component-changed",
