@@ -14,19 +14,14 @@ One reason to change: the shape of what the server sends back. Nothing here lets
   saying which field was wrong. Images are decoded by ``_images.decode_data_url`` (pybase64,
   ``validate=True``, format sniffed against the label). ``from_dict`` costs a small share of a round trip's
   CPU (``benchmarks/RESULTS.md``), so the generated model is used.
-- **Any other status**: :func:`status_error` picks the class by status (``status_error_class``; 520 is a
-  5xx like any other, where the generated code would raise ``ValueError`` from ``HTTPStatus(520)``) and
-  reads both error shapes in the wild: the spec's ``ApiError {message, path, locations, extensions}`` and
-  Leonardo's documented ``{"error": "...", "path": "$", "code": "..."}``, GraphQL's ``{"errors": [...]}`` (every
-  message kept), an ``error`` object nested (``{"error": {"message", "code"}}``) and FastAPI's ``{"detail": ...}``,
-  plus the request id header and ``Retry-After``. A 2xx with no job but one of these shapes is that error.
+- **Any other status**, and a 2xx whose body is an error instead of a job: :func:`status_error`
+  (``_error_answers``) reads every error shape into its typed error.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -37,6 +32,7 @@ import httpx
 import orjson
 
 from ._answer import check_returned_image
+from ._error_answers import describe_non_json, error_object, errors_list, status_error
 from ._errors import (
     REQUEST_ID_HEADERS,
     APIResponseError,
@@ -44,7 +40,6 @@ from ._errors import (
     ImageError,
     request_id,
     short_repr,
-    status_error_class,
 )
 from ._generated.models.cost import Cost
 from ._generated.models.cost_unit import CostUnit
@@ -52,15 +47,12 @@ from ._generated.types import UNSET, Unset
 from ._images import decode_data_url
 from ._logging import logger
 from ._result import RealtimeResult
-from ._retry import parse_retry_after
 from ._spliced import decode_span, load_spliced
 
 __all__ = ["REQUEST_ID_HEADERS", "parse_result", "request_id", "status_error"]
 
 
 _JOB = "lcmGenerationJob"
-_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_MAX_TEXT_BODY = 2000
 
 
 class _Output(Protocol):
@@ -100,26 +92,6 @@ def _kind(value: object) -> str:
     }.get(type(value), f"a {type(value).__name__}")
 
 
-def _describe_non_json(response: httpx.Response) -> str:
-    content = response.content
-    ctype = response.headers.get("content-type", "no content-type")
-    if not content.strip():
-        return f"an empty body ({ctype})"
-    title = _TITLE_RE.search(content[:4096])
-    if title:
-        text = title.group(1).decode("utf-8", "replace").strip()
-        return f"an HTML page titled {_cut(text, 100)!r} ({ctype})"
-    head = content[:80].decode("utf-8", "replace")
-    if len(content) <= 80:
-        return f"{ctype} starting {head!r}"
-    return f"{ctype} starting {head + '…'!r} ({len(content):,} bytes)"
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending in ``…`` when cut (redaction knows a cut by it)."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 _LARGE_ESCAPED: Final = 1024 * 1024
 
 
@@ -135,7 +107,7 @@ def _load_json(response: httpx.Response) -> object:
     except (orjson.JSONDecodeError, ValueError, RecursionError):  # json's JSONDecodeError and UnicodeDecodeError
         raise APIResponseError(
             f"HTTP {response.status_code} from {response.request.url.path}: expected JSON, got "
-            f"{_describe_non_json(response)}",
+            f"{describe_non_json(response)}",
             response=response,
         ) from None
 
@@ -259,7 +231,7 @@ def _is_error_body(data: Mapping[str, object]) -> bool:
     errors = data.get("errors")
     if isinstance(errors, list) and errors:
         return True
-    return _from_error_object(data)[0] is not None
+    return error_object(data)[0] is not None
 
 
 _KNOWN_EXTRAS = frozenset({"generationId", "variationId", "generatedImageId"})
@@ -309,7 +281,7 @@ def parse_result(
         data = _load_json(response)
     else:
         data, spans = spliced
-    if isinstance(data, list) and _from_errors_list(data)[0] is not None:  # a bare list of error objects
+    if isinstance(data, list) and errors_list(data)[0] is not None:  # a bare list of error objects
         return status_error(response)
     if not isinstance(data, dict):
         raise _malformed(response, "body", f"expected a JSON object, got {_kind(data)}")
@@ -368,125 +340,3 @@ def parse_result(
         result = attrs.evolve(result, unparsed=meta.unparsed, warnings=tuple(meta.notes))
         _warn(meta.notes, operation, warned)
     return result
-
-
-def _error_body(response: httpx.Response) -> object:
-    if not response.content:
-        return None
-    try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        text = response.text
-        return text if len(text) <= _MAX_TEXT_BODY else text[:_MAX_TEXT_BODY] + "…"
-
-
-_MAX_MESSAGES = 5  # of a GraphQL ``errors`` list, joined with "; "
-
-
-def _detail_text(detail: object) -> str | None:
-    """FastAPI's ``detail``: a string, or a list of ``{"loc": [...], "msg": ...}`` (each as ``loc: msg``)."""
-    if isinstance(detail, str):
-        return detail.strip() or None
-    if isinstance(detail, Mapping):
-        return _from_error_object(detail)[0]
-    if isinstance(detail, list):
-        parts: list[str] = []
-        for item in detail:
-            if isinstance(item, Mapping) and isinstance(item.get("msg"), str):
-                loc = item.get("loc")
-                where = ".".join(map(str, loc)) if isinstance(loc, list) and loc else ""
-                parts.append(f"{where}: {item['msg']}" if where else str(item["msg"]))
-            elif isinstance(item, str):
-                parts.append(item)
-        return "; ".join(parts) or None
-    return None
-
-
-def _from_error_object(body: Mapping[str, object], depth: int = 0) -> tuple[str | None, str | None]:
-    """(message, code) from one error object of any shape in the wild: the spec's ``{message, path, extensions}``,
-    Leonardo's ``{"error": "...", "code"}``, an ``error`` object nested (``{"error": {"message", "code"}}``) and
-    FastAPI's ``{"detail": ...}``."""
-    message: str | None = None
-    code: object = body.get("code")
-    for key in ("message", "error"):
-        candidate = body.get(key)
-        if isinstance(candidate, str) and candidate.strip():
-            message = candidate.strip()
-            break
-        if isinstance(candidate, Mapping) and depth < 3:
-            message, inner_code = _from_error_object(candidate, depth + 1)
-            code = code if code is not None else inner_code
-            if message is not None:
-                break
-    if message is None:
-        detail = body.get("detail")
-        message = _detail_text(detail)
-        if code is None and isinstance(detail, Mapping) and depth < 3:
-            code = _from_error_object(detail, depth + 1)[1]
-    extensions = body.get("extensions")
-    if code is None and isinstance(extensions, Mapping):
-        code = extensions.get("code")
-    path = body.get("path")
-    if isinstance(message, str) and message:
-        if isinstance(path, list) and path:
-            message = f"{message} (at {'.'.join(map(str, path))})"
-        elif isinstance(path, str) and path not in ("", "$"):
-            message = f"{message} (at {path})"
-    return (message or None), (str(code) if code is not None and not isinstance(code, dict | list) else None)
-
-
-def _from_errors_list(errors: list[object]) -> tuple[str | None, str | None]:
-    """(messages joined with "; ", the first code) of GraphQL's ``errors`` list: no error's words are dropped."""
-    messages: list[str] = []
-    code: str | None = None
-    for item in errors:
-        if not isinstance(item, Mapping):
-            continue
-        message, item_code = _from_error_object(item)
-        if message is not None and message not in messages:
-            messages.append(message)
-        code = code if code is not None else item_code
-    if not messages:
-        return None, code
-    more = len(messages) - _MAX_MESSAGES
-    shown = "; ".join(messages[:_MAX_MESSAGES])
-    return (shown + (f" (and {more} more in error.body)" if more > 0 else "")), code
-
-
-def _error_message(body: object, response: httpx.Response) -> tuple[str, str | None]:
-    if isinstance(body, Mapping):
-        message, code = _from_error_object(body)
-        errors = body.get("errors")
-        if message is None and isinstance(errors, list) and errors:
-            message, listed_code = _from_errors_list(errors)
-            code = code if code is not None else listed_code
-        if message is not None:
-            return message, code
-        return f"{response.reason_phrase or 'error'} (body: {short_repr(body, _MAX_TEXT_BODY)})", code
-    if isinstance(body, list) and body:  # a bare list of error objects, GraphQL's "errors" without its wrapper
-        message, code = _from_errors_list(body)
-        if message is not None:
-            return message, code
-        return f"{response.reason_phrase or 'error'} (body: {short_repr(body, _MAX_TEXT_BODY)})", code
-    if isinstance(body, str) and body.strip():
-        return f"{response.reason_phrase or 'error'}: {_describe_non_json(response)}", None
-    return response.reason_phrase or "error (no body)", None
-
-
-def status_error(response: httpx.Response) -> APIStatusError:
-    """The typed error for an error answer (``response`` must be read): by status, and by the body's code where
-    it says more (``status_error_class``).
-
-    The body and code are kept as sent; the client cuts the API key out of what the error renders when it hands
-    it back (``_redaction.redact_error``), should a server or proxy echo the ``Authorization`` header.
-    """
-    body = _error_body(response)
-    message, code = _error_message(body, response)
-    return status_error_class(response.status_code, code, message)(
-        message,
-        response=response,
-        body=body,
-        code=code,
-        request_id=request_id(response.headers),
-        retry_after=parse_retry_after(response.headers),
-    )

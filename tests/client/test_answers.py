@@ -280,6 +280,46 @@ def test_an_unknown_error_shape_is_shown_whole_up_to_2000_characters() -> None:
     assert "x" * 300 in caught.value.message
 
 
+_LONG_TEXT = (
+    "Upstream failure: the inference worker pool is exhausted for region us-east-1; please retry after the "
+    "maintenance window ends at 15:00 UTC (ticket OPS-4411)"
+)
+_CDN_PAGE = (
+    "<html><head><title>502 Bad Gateway</title><style>body{color:red}</style></head><body><h1>502 Bad Gateway</h1>"
+    "<p>The upstream server returned an invalid response.</p><p>Ray ID: <code>8a1b2c3d4e5f</code> &bull; "
+    "Reference&nbsp;#18.abc</p><script>var x = 1;</script></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "ctype", "shown"),
+    [
+        # A plain-text error over 80 characters was cut there: the ticket and the time to retry were lost.
+        (500, _LONG_TEXT, "text/plain", f"Internal Server Error: {_LONG_TEXT!r} (text/plain)"),
+        # A proxy's or CDN's page showed its title only; its text holds the Ray ID or reference a support desk asks for.
+        (
+            502,
+            _CDN_PAGE,
+            "text/html",
+            "Bad Gateway: an HTML page titled '502 Bad Gateway' (text/html): 'The upstream server returned an "
+            "invalid response. Ray ID: 8a1b2c3d4e5f \u2022 Reference #18.abc'",
+        ),
+        (
+            504,
+            "<html><body><b>Gateway Time-out</b> at edge LHR</body></html>",
+            "text/html",
+            "Gateway Timeout: an HTML page (text/html): 'Gateway Time-out at edge LHR'",
+        ),
+        (503, "x" * 600, "text/plain", f"Service Unavailable: {'x' * 500 + '…'!r} (text/plain)"),
+    ],
+)
+def test_a_text_or_html_error_body_is_shown_as_its_words(status: int, text: str, ctype: str, shown: str) -> None:
+    with pytest.raises(APIStatusError) as caught:
+        call(httpx.Response(status, text=text, headers={"content-type": ctype}))
+    assert caught.value.message == shown
+    assert caught.value.body == text
+
+
 def test_an_error_body_of_unknown_code_on_a_200_may_have_been_billed() -> None:
     with pytest.raises(APIStatusError) as caught:
         call(ok({"errors": [{"message": "what", "extensions": {"code": "brand-new"}}]}))

@@ -227,7 +227,7 @@ def test_graphql_errors_list_is_parsed() -> None:
         (raw(b"<html><title>Bad gateway</title></html>", "text/html", 502), "HTML page titled 'Bad gateway'"),
         (raw(b"", status=500), "Internal Server Error"),
         (raw(orjson.dumps({"weird": 1}), status=400), "Bad Request (body: {'weird': 1})"),
-        (raw(b"plain failure", "text/plain", 500), "text/plain starting 'plain failure'"),
+        (raw(b"plain failure", "text/plain", 500), "Internal Server Error: 'plain failure' (text/plain)"),
     ],
 )
 def test_error_bodies_of_any_shape_give_a_readable_message(response: httpx.Response, expected: str) -> None:
