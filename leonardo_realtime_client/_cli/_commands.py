@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import click
@@ -36,7 +37,20 @@ Exit status:
 
 
 class _Group(click.Group):
-    """A group whose command list shows each command's whole first sentence (wrapped), never cut with "..."."""
+    """A group whose command list shows each command's whole first sentence (wrapped), never cut with "...",
+    and that answers a mistyped or shortened command with "did you mean" (never runs a guess: calls are paid)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            typed = name.casefold()
+            known = [n for n in self.list_commands(ctx) if not getattr(self.get_command(ctx, n), "hidden", True)]
+            guesses = [n for n in known if n.startswith(typed)] or difflib.get_close_matches(typed, known, n=2)
+            if guesses:
+                ctx.fail(f"No such command {name!r}. Did you mean {' or '.join(map(repr, guesses))}?")
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []

@@ -175,6 +175,32 @@ def test_base_url_help_names_the_path_and_the_default_url(run: Cli, command: str
     ) in text  # "else the spec's server" told a newcomer nothing
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("gen", "'generate'"),  # shortened
+        ("generte", "'generate'"),  # mistyped
+        ("Refine", "'refine'"),  # letter case
+        ("upscal", "'upscale'"),
+        ("serv", "'serve'"),
+    ],
+)
+def test_a_mistyped_command_gets_did_you_mean_and_nothing_runs(
+    run: Cli, fake: FakeCanvas, typed: str, meant: str
+) -> None:
+    result = run(typed, "sketch.png", "-p", "x")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert f"No such command '{typed}'. Did you mean {meant}?" in result.stderr
+    assert fake.calls == []  # a guess is never run: the calls are paid
+
+
+def test_a_command_like_no_other_gets_click_s_plain_error(run: Cli) -> None:
+    result = run("zzz")
+    assert result.exit_code == ExitCode.USAGE
+    assert "No such command 'zzz'." in result.stderr
+    assert "Did you mean" not in result.stderr
+
+
 # -- folder reruns without -o ----------------------------------------------------------------------------------------
 
 
