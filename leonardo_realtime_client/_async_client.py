@@ -45,7 +45,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         async with AsyncRealtimeCanvas() as canvas:  # $LEONARDO_API_KEY, $LEONARDO_BASE_URL
             result = await canvas.generate("sketch.png", prompt="a lighthouse at dusk")
 
-    The arguments are described under ``__init__``.
+    Its arguments are described by ``help(AsyncRealtimeCanvas.__init__)`` (on the documentation site, right below).
     """
 
     _http_client_type = httpx.AsyncClient

@@ -40,7 +40,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         with RealtimeCanvas() as canvas:  # $LEONARDO_API_KEY, $LEONARDO_BASE_URL
             canvas.generate("sketch.png", prompt="a lighthouse at dusk").save("out.jpg")
 
-    The arguments are described under ``__init__``.
+    Its arguments are described by ``help(RealtimeCanvas.__init__)`` (on the documentation site, right below).
     """
 
     _http_client_type = httpx.Client
