@@ -45,7 +45,17 @@ import spec_changelog
 from changelog_generated import names_changes
 from check_drift import compare_trees
 from generate import GenerationError, generate
-from spec_tools import GENERATED_DIR, PROVENANCE_PATH, ROOT, SPEC_PATH, Spec, SpecFormat, parse_document, to_json_bytes
+from spec_tools import (
+    GENERATED_DIR,
+    PROVENANCE_PATH,
+    ROOT,
+    SPEC_PATH,
+    Spec,
+    SpecFormat,
+    check_keyword_types,
+    parse_document,
+    to_json_bytes,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -126,6 +136,10 @@ def _parse(data: bytes, source: str) -> tuple[Spec, SpecFormat]:
         raise UpdateError(f"{source}: 'openapi' is {version!r}, expected an OpenAPI 3.x version such as '3.0.0'")
     if not isinstance(spec.get("paths"), dict) or not spec["paths"]:
         raise UpdateError(f"{source}: no operations ('paths' is missing or empty)")
+    try:
+        check_keyword_types(spec, source)  # named by the file given, not the temporary copy generation reads
+    except ValueError as exc:
+        raise UpdateError(str(exc)) from exc
     return spec, fmt
 
 

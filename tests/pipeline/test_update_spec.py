@@ -200,6 +200,12 @@ def test_refuses_the_vendored_spec_itself(fixture_tree: Path, tmp_path: Path) ->
         (b"[1, 2]", "a JSON list, expected an OpenAPI document"),
         (b'{"swagger": "2.0", "paths": {}}', "'openapi' is None, expected an OpenAPI 3.x version"),
         (b'{"openapi": "3.0.0", "paths": {}}', "no operations"),
+        # YAML 1.1's yes, read as text by YAML 1.2: named in the file given, not in a temporary copy
+        (
+            b"openapi: 3.0.0\npaths:\n  /x:\n    parameters:\n    - {name: t, in: query, required: yes}\n",
+            "/paths//x/parameters/0/required must be true or false (or a list), got 'yes'",
+        ),
+        (b'{"openapi": "3.0.0", "openapi": "3.1.0", "paths": {"/x": {}}}', "the key 'openapi' appears twice"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_error(
