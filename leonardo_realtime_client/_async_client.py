@@ -18,7 +18,7 @@ import httpx
 from ._answer import DEFAULT_MAX_RESPONSE_BYTES, aread_bounded
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
-from ._deadlines import AsyncProgress, deadline_exceeded
+from ._deadlines import AsyncProgress, deadline_exceeded, past_bound
 from ._errors import LeonardoError, Outcome
 from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
@@ -530,10 +530,13 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 import anyio  # httpx's own dependency, already loaded by the async transport
 
                 progress = AsyncProgress(request)
+                deadline = time.monotonic() + bound
                 try:
                     with anyio.fail_after(bound):
                         response = await self._read_answer(request)
-                except TimeoutError as late:
+                except (TimeoutError, httpx.TimeoutException) as late:
+                    if not isinstance(late, TimeoutError) and not past_bound(late, deadline):
+                        raise  # a phase shorter than the bound timed out: httpx's own words
                     cut = deadline_exceeded(request, *call.bound_reason(bound), progress.headers_in)
                     cut.__cause__ = late
                     raise cut from late

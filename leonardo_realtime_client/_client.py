@@ -475,7 +475,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             finally:
                 response.close()
         except httpx.RequestError as exc:
-            if guard is not None and guard.fired:  # the watchdog cut it: say so, not "connection reset"
+            if guard is not None and guard.reached(exc):  # cut at the bound: say so, not "connection reset"
                 cut = deadline_exceeded(request, *call.bound_reason(guard.seconds), guard.headers_in)
                 cut.__cause__ = exc
                 exc = cut

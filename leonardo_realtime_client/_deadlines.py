@@ -42,6 +42,7 @@ __all__ = [
     "attempt_bound",
     "check_total_timeout",
     "deadline_exceeded",
+    "past_bound",
     "remaining",
 ]
 
@@ -83,6 +84,15 @@ def deadline_exceeded(request: httpx.Request, seconds: float, what: str, headers
     a byte)."""
     state = "the answer was still arriving" if headers_in else "no complete response headers had come by then"
     return AttemptDeadline(f"{what} bound of {seconds:g} s reached ({state})", request=request)
+
+
+def past_bound(exc: BaseException, deadline: float) -> bool:
+    """Whether ``exc`` is httpx's own timeout firing once the attempt's ``deadline`` (monotonic) had passed.
+
+    With ``timeout=0.5`` the socket's read timeout and the attempt's bound are both 0.5 s; on a loaded machine
+    either may fire first. A read timeout that fires at or after the deadline is the attempt's bound being
+    reached, and says so, whichever won the race (one at a phase shorter than the bound stays a read timeout)."""
+    return isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
 
 
 _HEADERS_IN: Final = ("http11.receive_response_headers.complete", "http2.receive_response_headers.complete")
@@ -171,7 +181,13 @@ class AttemptGuard:
                 inner(name, info)
 
         request.extensions["trace"] = trace
-        self._handle = _WATCHDOG.arm(time.monotonic() + seconds, self._fire)
+        self._deadline = time.monotonic() + seconds
+        self._handle = _WATCHDOG.arm(self._deadline, self._fire)
+
+    def reached(self, exc: BaseException) -> bool:
+        """Whether the attempt, failing with ``exc``, ended at its bound: the watchdog cut it, or httpx's own
+        timeout fired once the deadline had passed (:func:`past_bound`)."""
+        return self.fired or past_bound(exc, self._deadline)
 
     def watch(self, stream: Any) -> None:
         """Add a network stream (httpcore's) whose socket the deadline shuts down."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import socket
 import threading
 import time
@@ -251,3 +252,66 @@ def test_a_cut_attempt_says_whether_the_answer_had_begun(mode: str, state: str, 
     finally:
         server.close()
     assert f"the attempt's bound of 0.5 s reached ({state}) on POST" in str(caught.value)
+
+
+# Under load, httpx's own read timeout (0.5 s, from the same timeout=0.5) sometimes fired before the attempt's
+# bound and the error read "read timeout on POST ..." instead. Which of the two fires first is a race; the
+# words must not depend on it. Here the bound's own mechanism is switched off, so httpx's timeout always wins.
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_httpx_timeout_firing_at_the_bound_says_the_bound(flavour: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio
+
+    from leonardo_realtime_client import _deadlines
+
+    monkeypatch.setattr(_deadlines._WATCHDOG, "arm", lambda when, callback: -1)  # the watchdog never cuts
+    real_fail_after, scopes = anyio.fail_after, itertools.count()
+
+    def fail_after(delay: float | None, shield: bool = False) -> contextlib.AbstractContextManager[object]:
+        # the first scope is the client's attempt bound: it never fires; httpcore's own read timeouts stay real
+        return contextlib.nullcontext() if next(scopes) == 0 else real_fail_after(delay, shield)
+
+    monkeypatch.setattr(anyio, "fail_after", fail_after)
+    server = DripServer(mode="silent")
+
+    def sync_call() -> None:
+        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as canvas:
+            canvas.refine(IMAGE, prompt="x")
+
+    async def async_call() -> None:
+        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as client:
+            await client.refine(IMAGE, prompt="x")
+
+    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
+    try:
+        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
+            call()
+    finally:
+        server.close()
+    message = str(caught.value)
+    assert "the attempt's bound of 0.5 s reached (no complete response headers had come by then) on POST" in message
+    assert "read timeout" not in message
+
+
+# The other side of the same rule: a read timeout shorter than the attempt's bound is httpx's own, not the bound.
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_read_timeout_shorter_than_the_bound_stays_a_read_timeout(flavour: str) -> None:
+    import httpx
+
+    timeout = httpx.Timeout(5.0, read=0.3)  # bound 5 s; a silent server trips the 0.3 s read timeout first
+    server = DripServer(mode="silent")
+
+    def sync_call() -> None:
+        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=timeout, max_retries=0) as canvas:
+            canvas.refine(IMAGE, prompt="x")
+
+    async def async_call() -> None:
+        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=timeout, max_retries=0) as c:
+            await c.refine(IMAGE, prompt="x")
+
+    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
+    try:
+        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
+            call()
+    finally:
+        server.close()
+    assert "bound of" not in str(caught.value)
