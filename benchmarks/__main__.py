@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         results["cli_batch"] = cli_batch.measure_cli_batch(
             base_url, API_KEY, jpegs[512], repeats=1 if args.quick else 2
         )
+        phase("CLI batch")
     print("RealtimeSession.submit() at 120 Hz …", flush=True)
     results["submit"] = submit_bench.measure_submit(1.0 if args.quick else 2.0)
     phase("submit() at 120 Hz")

@@ -437,7 +437,7 @@ def _batch_md(batch: dict[str, Any]) -> list[str]:
     return [
         f"{batch['files']} files of 512 px, `-j {batch['concurrency']}`, local server with 200 ms latency; each "
         "batch is its own process (start-up and imports included); CPU = user + system time of the process, "
-        "one run of each, alternating order between repeats when more are asked for (`benchmarks/cli_batch.py`).",
+        "median of the paired runs, alternating which goes first (`benchmarks/cli_batch.py`).",
         "",
         "| batch | CPU s | wall s |",
         "|---|---:|---:|",
