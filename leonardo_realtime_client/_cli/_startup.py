@@ -5,7 +5,8 @@ One reason to change: how the process reacts to a signal before the command runs
 process *is* the ``leonardo-realtime`` command (or ``python -m leonardo_realtime_client``), SIGINT and SIGTERM
 end it at once with status 130 and one line, no traceback — nothing has been read, sent or written yet.
 :func:`release` (called by ``main()`` once everything is imported) hands SIGINT back to Python
-(``KeyboardInterrupt``) and makes SIGTERM raise it too, so the command treats both alike from then on.
+(``KeyboardInterrupt``) and makes SIGTERM raise it too, so the command treats both alike from then on;
+:func:`finish` (when ``main()`` ends) ignores SIGTERM while the interpreter shuts down.
 A library import (tests, an application) is left alone: its handlers are never touched.
 """
 
@@ -18,7 +19,7 @@ import sys
 import threading
 from types import FrameType
 
-__all__ = ["guard", "is_cli_process", "rearm", "release"]
+__all__ = ["finish", "guard", "is_cli_process", "rearm", "release"]
 
 _COMMAND = "leonardo-realtime"
 _MODULE = "leonardo_realtime_client"
@@ -75,3 +76,15 @@ def rearm() -> None:
     closed; in the command, SIGTERM raises ``KeyboardInterrupt`` again (exit 130)."""
     if _released and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+
+
+def finish() -> None:
+    """The command's work is done and its outcome printed: a SIGTERM from here on (during interpreter shut-down)
+    cannot change what happened, so it is ignored and the process ends with the command's own status.
+
+    Without this, Python's shut-down puts the handler of SIGTERM back to the default, and a SIGTERM arriving in
+    that window ended a finished command with 143. An *ignored* signal is the one state shut-down leaves alone.
+    SIGKILL still ends a shut-down that hangs.
+    """
+    if _released and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)

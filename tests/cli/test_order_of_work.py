@@ -194,3 +194,24 @@ def test_sigterm_stays_an_interrupt_after_the_batchs_event_loop_closed(monkeypat
             os.kill(os.getpid(), signal.SIGTERM)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+_SHUTDOWN = """
+import atexit, os, signal, sys
+sys.argv = ["leonardo-realtime", *{args!r}]
+from leonardo_realtime_client._cli import main
+# Runs while the interpreter shuts down, after main() has printed its outcome: a SIGTERM arriving then.
+atexit.register(lambda: os.kill(os.getpid(), signal.SIGTERM))
+main()
+"""
+
+
+@pytest.mark.parametrize(("args", "status"), [(["--help"], ExitCode.OK), (["generate"], ExitCode.USAGE)])
+def test_a_sigterm_during_shut_down_keeps_the_commands_own_status(args: list[str], status: ExitCode) -> None:
+    """A command that has finished and printed its outcome ends with its own status, not 143 (Python's shut-down
+    resets the handler it had to the default) and not a traceback from an atexit callback."""
+    code = _SHUTDOWN.format(args=args)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "KeyboardInterrupt" not in done.stderr
