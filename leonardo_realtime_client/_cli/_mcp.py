@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
@@ -104,6 +105,8 @@ def _run(values: dict[str, Any]) -> None:
             server = build_server(calls)
             if sock is not None:
                 await serve_http(server, sock, log_level=values["log_level"])
+            elif is_cli_process() and threading.current_thread() is threading.main_thread():
+                await _stdio_until_signal(server.run_stdio_async, client)
             else:
                 await server.run_stdio_async()
         finally:
@@ -120,6 +123,30 @@ def _run(values: dict[str, Any]) -> None:
     finally:
         if sock is not None:
             sock.close()
+
+
+async def _stdio_until_signal(serve: Callable[[], Awaitable[None]], client: Any) -> None:
+    """Serve over stdio until standard input closes, or stop on Ctrl-C or SIGTERM: close the client, say
+    "stopped", end the process with 0 (:func:`_exit_now`).
+
+    The signals are taken by the event loop (``anyio.open_signal_receiver``), not by a handler raising
+    ``KeyboardInterrupt`` wherever the main thread happens to be: under load a signal landed inside one of the
+    SDK's tasks, which then died with it and asyncio's shutdown logged that task's traceback to the host."""
+    import anyio
+
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with anyio.create_task_group() as group:
+
+            async def run() -> None:
+                await serve()
+                group.cancel_scope.cancel()  # standard input closed: the server ended by itself
+
+            group.start_soon(run)
+            async for _ in signals:
+                with anyio.CancelScope(shield=True):
+                    await client.aclose()
+                click.echo("stopped", file=sys.stderr)
+                _exit_now()
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

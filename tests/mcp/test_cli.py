@@ -171,10 +171,13 @@ def test_mcp_without_the_extra_names_it(runner: CliRunner, monkeypatch: pytest.M
     assert "pip install 'leonardo-realtime-client[mcp]'" in result.output
 
 
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_mcp_over_stdio_stops_on_a_signal_while_its_input_stays_open(tmp_path: Path, signum: int) -> None:
+def test_mcp_over_stdio_stops_on_a_signal_while_its_input_stays_open(tmp_path: Path, signum: int, busy: bool) -> None:
     """A host (or a terminal) that signals without closing standard input: the server ends with 0, at once,
-    instead of waiting for a line that never comes (the SDK reads standard input in a thread)."""
+    instead of waiting for a line that never comes (the SDK reads standard input in a thread). ``busy``: the
+    signal comes while the server is handling messages (under load, a signal that landed inside one of the SDK's
+    tasks left its traceback on standard error)."""
     import json
     import subprocess
 
@@ -196,6 +199,13 @@ def test_mcp_over_stdio_stops_on_a_signal_while_its_input_stays_open(tmp_path: P
         proc.stdin.flush()
         answer = json.loads(proc.stdout.readline())  # serving: the reader thread now waits for the next line
         assert answer["result"]["serverInfo"]["name"] == "leonardo-realtime"
+        if busy:
+            more = [
+                {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                *({"jsonrpc": "2.0", "id": n, "method": "tools/list"} for n in range(2, 12)),
+            ]
+            proc.stdin.write(b"".join(json.dumps(m).encode() + b"\n" for m in more))
+            proc.stdin.flush()
         proc.send_signal(signum)
         try:
             code = proc.wait(timeout=30)  # a guard against a hang, not a measurement
