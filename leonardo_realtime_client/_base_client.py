@@ -18,7 +18,7 @@ import logging
 import ssl
 import sys
 from collections.abc import Mapping
-from typing import Final, Generic, NoReturn, TypeVar
+from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import attrs
 import httpx
@@ -45,7 +45,6 @@ from ._errors import (
     LeonardoError,
     Outcome,
 )
-from ._images import ImageInput
 from ._logging import logger, setup_logging, summarize
 from ._numbers import Integer, Number
 from ._operations import Operation, operations
@@ -61,6 +60,8 @@ __all__ = ["BaseRealtimeCanvas", "PreparedCall"]
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 _JSON_HEADERS: Final = {"Content-Type": "application/json", "Accept": "application/json"}
+# An operation method's arguments that are not body options (see ``_prepare``).
+_NOT_OPTIONS: Final = frozenset({"self", "image", "mask", "prompt", "timeout", "total_timeout", "max_retries"})
 
 
 @attrs.frozen
@@ -228,18 +229,13 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
 
     # -- one call ----------------------------------------------------------------------------------------------------
 
-    def _prepare(
-        self,
-        name: str,
-        *,
-        image: ImageInput,
-        mask: ImageInput | None = None,
-        prompt: str,
-        options: Mapping[str, object],
-        timeout: TimeoutTypes,
-        max_retries: Integer | None,
-        total_timeout: Number | None = None,
-    ) -> PreparedCall:
+    def _prepare(self, name: str, arguments: Mapping[str, Any]) -> PreparedCall:
+        """Check and build the call for operation ``name`` from its method's own arguments (the method passes its
+        ``locals()``, so each option is named once, in the signature): ``image``, ``mask`` (inpaint), ``prompt``,
+        this call's ``timeout``/``total_timeout``/``max_retries``, and the body options (the rest but ``self``)."""
+        options = {key: value for key, value in arguments.items() if key not in _NOT_OPTIONS}
+        image, mask, prompt = arguments["image"], arguments.get("mask"), arguments["prompt"]
+        timeout, total_timeout, max_retries = arguments["timeout"], arguments["total_timeout"], arguments["max_retries"]
         operation = operations()[name]
         call_timeout = resolve_timeout(timeout, self._timeout)
         total = self._total_timeout if total_timeout is None else check_total_timeout(total_timeout)

@@ -19,6 +19,7 @@ from ._deadlines import AttemptGuard, deadline_exceeded
 from ._errors import LeonardoError, Outcome
 from ._images import ImageInput
 from ._numbers import Integer, Number
+from ._operation_docs import operation_doc
 from ._result import RealtimeResult
 from ._retry import RetryPolicy
 
@@ -125,6 +126,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
 
     # -- operations --------------------------------------------------------------------------------------------------
 
+    @operation_doc("generate")
     def generate(
         self,
         image: ImageInput,
@@ -148,56 +150,10 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             image: The input picture: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
                 A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
             prompt: The prompt used to generate images.
-            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
-            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
-            steps: The number of steps to use for the generation: an integer from 4 to 16.
-            width: The output width: one of 512, 640, 1024 (server default 512).
-            height: The output height: one of 512, 640, 1024 (server default 512).
-            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
-            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
-                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
-                SKETCH_COLOR, VIBRANT, NONE.
-            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
-            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
-            max_retries: For this call only (``None``: the client's).
-
-        Options left at ``None`` are not sent; the server applies its defaults.
-
-        Returns:
-            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
-            with ``cost_unit``, ``request_timestamp``.
-
-        Raises:
-            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
-            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
-            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
-            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
-                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
-            APITimeoutError: No answer within ``timeout``, after the retries.
-            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
-            APIResponseError: A 2xx answer that does not have the documented shape.
         """
-        call = self._prepare(
-            "generate",
-            image=image,
-            prompt=prompt,
-            options={
-                "guidance": guidance,
-                "strength": strength,
-                "steps": steps,
-                "width": width,
-                "height": height,
-                "seed": seed,
-                "style": style,
-                "request_timestamp": request_timestamp,
-            },
-            timeout=timeout,
-            total_timeout=total_timeout,
-            max_retries=max_retries,
-        )
-        return self._send(call)
+        return self._send(self._prepare("generate", locals()))
 
+    @operation_doc("refine")
     def refine(
         self,
         image: ImageInput,
@@ -221,56 +177,10 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             image: The image to refine: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data URL.
                 A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
             prompt: The prompt used to generate images.
-            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
-            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
-            steps: The number of steps to use for the generation: an integer from 4 to 16.
-            width: The output width: one of 512, 640, 1024 (server default 512).
-            height: The output height: one of 512, 640, 1024 (server default 512).
-            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
-            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
-                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
-                SKETCH_COLOR, VIBRANT, NONE.
-            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
-            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
-            max_retries: For this call only (``None``: the client's).
-
-        Options left at ``None`` are not sent; the server applies its defaults.
-
-        Returns:
-            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
-            with ``cost_unit``, ``request_timestamp``.
-
-        Raises:
-            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
-            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
-            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
-            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
-                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
-            APITimeoutError: No answer within ``timeout``, after the retries.
-            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
-            APIResponseError: A 2xx answer that does not have the documented shape.
         """
-        call = self._prepare(
-            "refine",
-            image=image,
-            prompt=prompt,
-            options={
-                "guidance": guidance,
-                "strength": strength,
-                "steps": steps,
-                "width": width,
-                "height": height,
-                "seed": seed,
-                "style": style,
-                "request_timestamp": request_timestamp,
-            },
-            timeout=timeout,
-            total_timeout=total_timeout,
-            max_retries=max_retries,
-        )
-        return self._send(call)
+        return self._send(self._prepare("refine", locals()))
 
+    @operation_doc("inpaint")
     def inpaint(
         self,
         image: ImageInput,
@@ -297,58 +207,10 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             mask: White on black, white = where to generate; same size as ``image``. Grayscale, RGB, 1-bit and
                 RGBA (alpha as the mask) are normalised to a grayscale JPEG; a JPEG mask is sent as it is.
             prompt: The prompt used to generate images.
-            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
-            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
-            steps: The number of steps to use for the generation: an integer from 4 to 16.
-            width: The output width: one of 512, 640, 1024 (server default 512).
-            height: The output height: one of 512, 640, 1024 (server default 512).
-            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
-            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
-                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
-                SKETCH_COLOR, VIBRANT, NONE.
-            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
-            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
-            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
-            max_retries: For this call only (``None``: the client's).
-
-        Options left at ``None`` are not sent; the server applies its defaults.
-
-        Returns:
-            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
-            with ``cost_unit``, ``request_timestamp``.
-
-        Raises:
-            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
-            ImageError: The image or mask cannot be used: not an image, over 20 MiB or 16.7 MP, or a mask of another
-                size than the image.
-            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
-            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
-                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
-            APITimeoutError: No answer within ``timeout``, after the retries.
-            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
-            APIResponseError: A 2xx answer that does not have the documented shape.
         """
-        call = self._prepare(
-            "inpaint",
-            image=image,
-            mask=mask,
-            prompt=prompt,
-            options={
-                "guidance": guidance,
-                "strength": strength,
-                "steps": steps,
-                "width": width,
-                "height": height,
-                "seed": seed,
-                "style": style,
-                "request_timestamp": request_timestamp,
-            },
-            timeout=timeout,
-            total_timeout=total_timeout,
-            max_retries=max_retries,
-        )
-        return self._send(call)
+        return self._send(self._prepare("inpaint", locals()))
 
+    @operation_doc("upscale")
     def upscale(
         self,
         image: ImageInput,
@@ -374,60 +236,10 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             image: The image to upscale: encoded bytes, a path, a binary file, a ``PIL.Image.Image`` or a data
                 URL. A JPEG is sent byte-identical; PNG, WebP and others are transcoded to JPEG.
             prompt: The prompt used to generate images.
-            guidance: How strongly the generation should reflect the prompt: a number from 0.5 to 20.
-            strength: Creativity strength; higher deviates more from the input image: a number from 0.1 to 1.
-            steps: The number of steps to use for the generation: an integer from 4 to 16.
-            width: The output width: one of 512, 640, 1024 (server default 512).
-            height: The output height: one of 512, 640, 1024 (server default 512).
-            seed: A fixed seed keeps results consistent across generations: an integer ≤ 9999999998.
-            style: The style, an :class:`LcmGenerationStyle` or its name: one of ANIME, CINEMATIC, DIGITAL_ART,
-                DYNAMIC, ENVIRONMENT, FANTASY_ART, ILLUSTRATION, PHOTOGRAPHY, RENDER_3D, RAYTRACED, SKETCH_BW,
-                SKETCH_COLOR, VIBRANT, NONE.
-            request_timestamp: Any string; echoed in ``result.request_timestamp`` to match answers to requests.
             refine_creative: Refine creative: true or false.
             refine_strength: Refine strength: a number from 0.5 to 0.9.
-            timeout: For this call only (``None``: the client's); bounds each attempt as a whole.
-            total_timeout: Seconds for the whole call, retries included (``None``: the client's).
-            max_retries: For this call only (``None``: the client's).
-
-        Options left at ``None`` are not sent; the server applies its defaults.
-
-        Returns:
-            A :class:`RealtimeResult`: ``image`` (the first output, JPEG bytes), ``images``, ``cost`` (a ``Decimal``)
-            with ``cost_unit``, ``request_timestamp``; upscale adds ``generation_ids``, ``variation_ids`` and
-            ``generated_image_id``.
-
-        Raises:
-            ValidationError: An argument breaks the spec's limits: every problem in one error, before any I/O.
-            ImageError: The image cannot be used: not an image, over 20 MiB or 16.7 MP.
-            ConfigurationError: No API key (``api_key=`` or ``$LEONARDO_API_KEY``), or the client is closed.
-            APIStatusError: The API answered an error status after the retries, as its subclass for that status:
-                ``AuthenticationError`` (401), ``RateLimitError`` (429), ``InternalServerError`` (5xx) …
-            APITimeoutError: No answer within ``timeout``, after the retries.
-            APIConnectionError: The API could not be reached (refused, DNS, TLS), after the retries.
-            APIResponseError: A 2xx answer that does not have the documented shape.
         """
-        call = self._prepare(
-            "upscale",
-            image=image,
-            prompt=prompt,
-            options={
-                "guidance": guidance,
-                "strength": strength,
-                "steps": steps,
-                "width": width,
-                "height": height,
-                "seed": seed,
-                "style": style,
-                "request_timestamp": request_timestamp,
-                "refine_creative": refine_creative,
-                "refine_strength": refine_strength,
-            },
-            timeout=timeout,
-            total_timeout=total_timeout,
-            max_retries=max_retries,
-        )
-        return self._send(call)
+        return self._send(self._prepare("upscale", locals()))
 
     # -- I/O ---------------------------------------------------------------------------------------------------------
 

@@ -4,11 +4,15 @@ The package's docstrings use reST's roles (``:class:`~leonardo_realtime_client.I
 literal block; mkdocstrings renders Markdown, where both would show as typed. Roles become code (``ImageError``,
 the last part when the target starts with ``~``), and a paragraph's closing ``::`` a single colon (the indented
 block after it is already a code block in Markdown). The docstrings themselves are not changed.
+
+A function whose docstring is completed when its module is imported (the four operations: ``_operation_docs``)
+is shown with the text ``help()`` shows, not only the part written in its source.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from typing import Any
 
@@ -30,9 +34,14 @@ def markdown_text(docstring: str) -> str:
     return _LITERAL.sub(lambda m: f"{m['text']}:" if m["text"].strip() else "", text)
 
 
+_COMPOSED = "leonardo_realtime_client._operation_docs.operation_doc"  # the decorator that completes a docstring
+
+
 class SphinxRoles(griffe.Extension):
     """Rewrites each docstring as it is loaded (see the module docstring)."""
 
     def on_instance(self, *, node: ast.AST | griffe.ObjectNode, obj: griffe.Object, agent: Any, **kwargs: Any) -> None:
         if obj.docstring is not None:
+            if isinstance(obj, griffe.Function) and any(d.callable_path == _COMPOSED for d in obj.decorators):
+                obj.docstring.value = inspect.getdoc(griffe.dynamic_import(obj.path)) or obj.docstring.value
             obj.docstring.value = markdown_text(obj.docstring.value)
