@@ -27,6 +27,7 @@ proxies from the environment (which httpx mounts per scheme, a more specific pat
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import ssl
@@ -130,6 +131,28 @@ class _Shards:
         with self._lock:
             self.busy[index] -= 1
 
+    @contextlib.contextmanager
+    def released_on_error(self, index: int) -> Iterator[None]:
+        """Give ``index``'s place back if sending fails; on success, :meth:`releasing` hands it to the answer."""
+        try:
+            yield
+        except BaseException:
+            self.release(index)
+            raise
+
+    def releasing(self, index: int, response: httpx.Response) -> httpx.Response:
+        """``response`` with a stream that gives ``index``'s place back when it is closed (sync or async)."""
+        stream = response.stream
+        release = functools.partial(self.release, index)
+        if isinstance(stream, httpx.AsyncByteStream):
+            wrapped: httpx.SyncByteStream | httpx.AsyncByteStream = _AsyncReleased(stream, release)
+        else:
+            assert isinstance(stream, httpx.SyncByteStream)
+            wrapped = _Released(stream, release)
+        return httpx.Response(
+            response.status_code, headers=response.headers, stream=wrapped, extensions=response.extensions
+        )
+
 
 class _Released(httpx.SyncByteStream):
     def __init__(self, stream: httpx.SyncByteStream, release: Callable[[], None]) -> None:
@@ -184,16 +207,9 @@ class ShardedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         index = self._shards.acquire()
         pool: httpx.HTTPTransport = self._shards.pools[index]  # type: ignore[assignment]
-        try:
+        with self._shards.released_on_error(index):
             response = pool.handle_request(request)
-        except BaseException:
-            self._shards.release(index)
-            raise
-        assert isinstance(response.stream, httpx.SyncByteStream)
-        stream = _Released(response.stream, lambda: self._shards.release(index))
-        return httpx.Response(
-            response.status_code, headers=response.headers, stream=stream, extensions=response.extensions
-        )
+        return self._shards.releasing(index, response)
 
     def close(self) -> None:
         for pool in self.pools:
@@ -215,16 +231,9 @@ class AsyncShardedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         index = self._shards.acquire()
         pool: httpx.AsyncHTTPTransport = self._shards.pools[index]  # type: ignore[assignment]
-        try:
+        with self._shards.released_on_error(index):
             response = await pool.handle_async_request(request)
-        except BaseException:
-            self._shards.release(index)
-            raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        stream = _AsyncReleased(response.stream, lambda: self._shards.release(index))
-        return httpx.Response(
-            response.status_code, headers=response.headers, stream=stream, extensions=response.extensions
-        )
+        return self._shards.releasing(index, response)
 
     async def aclose(self) -> None:
         for pool in self.pools:
