@@ -1,4 +1,7 @@
-"""What one canvas app is told: its backend, its limits, who may connect. Plain data, checked on creation."""
+"""What one canvas app is told: its backend, its limits, who may connect. Plain data, checked on creation.
+
+Its public names are listed once, in the ``__all__`` of the package that exports them (``canvas/__init__.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +13,6 @@ from typing import Any, Protocol
 import attrs
 
 from .._errors import ConfigurationError
-
-__all__ = [
-    "DEFAULT_BUDGET",
-    "DEFAULT_MAX_FPS",
-    "DEFAULT_THROTTLE_MS",
-    "LOOPBACK_HOSTS",
-    "CanvasBackend",
-    "CanvasConfig",
-]
 
 DEFAULT_BUDGET = Decimal("1.00")
 """Spend allowed per connection (per open tab), in the API's cost unit (dollars on the stand-in)."""
