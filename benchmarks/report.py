@@ -215,35 +215,6 @@ def _throughput_md(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _imports_md(imports: dict[str, Any]) -> list[str]:
-    lines = [
-        f"{imports['runs']} fresh interpreters per statement, alternating, the import statement timed inside the "
-        "process, bytecode cached (as after `pip install`). In this environment `import httpx` also loads its "
-        "CLI (`httpx._main`: click, rich, pygments) because those are installed.",
-        "",
-        "| import | median ms | min ms |",
-        "|---|---:|---:|",
-    ]
-    names = {
-        "httpx": "`import httpx`",
-        "leonardo_realtime_client": "`import leonardo_realtime_client`",
-        "clients": "`from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas`",
-    }
-    for key, label in names.items():
-        value = imports["median_ms"].get(key)
-        if value is None:
-            lines.append(f"| {label} | {imports['failed'].get(key, '—')} | |")
-        else:
-            lines.append(f"| {label} | {value:.1f} | {imports['min_ms'][key]:.1f} |")
-    extra = imports.get("extra_over_httpx_ms")
-    if extra is not None:
-        lines += ["", f"Extra over `import httpx`, median of the paired differences: {extra:.1f} ms."]
-    heavy = imports.get("heavy_loaded")
-    if heavy is not None:
-        lines += ["", f"Heavy modules loaded by `import leonardo_realtime_client`: {', '.join(heavy) or 'none'}."]
-    return lines
-
-
 def _memory_md(memory: dict[str, Any], labels: dict[str, str]) -> list[str]:
     lines = [
         f"One {memory['size']}px round trip (JPEG {memory['jpeg_bytes'] / 1024:.0f} KiB, base64 payload "
