@@ -20,6 +20,7 @@ from ._answer import DEFAULT_MAX_RESPONSE_BYTES, aread_bounded
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import AsyncProgress, deadline_exceeded, past_bound
+from ._direct import Direct
 from ._errors import LeonardoError, Outcome
 from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
@@ -320,9 +321,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 span.failed(exc)
             raise
 
-    async def _read_answer(self, request: httpx.Request) -> httpx.Response:
+    async def _read_answer(self, request: httpx.Request, direct: Direct | None) -> httpx.Response:
         """Send and read the answer, at most ``max_response_bytes`` of it (``_answer.aread_bounded``)."""
-        response = await self._http.send(request, auth=None, stream=True)  # our key, not a client-level auth
+        if direct is not None:
+            response = await direct.asend(request)
+        else:  # our key, not a client-level auth
+            response = await self._http.send(request, auth=None, stream=True)
         try:
             await aread_bounded(response, self._max_response_bytes)
         finally:
@@ -335,10 +339,11 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         """One attempt, ended at its bound (``_deadlines``): the result, or the error with the delay before a
         retry (``None``: do not retry)."""
         timeout, bound = call.attempt_timeout(started)
-        request = self._build_request(call, retries + 1, timeout)
+        direct = self._direct_sender()
+        request = self._build_request(call, retries + 1, timeout, direct)
         try:
             if bound is None:
-                response = await self._read_answer(request)
+                response = await self._read_answer(request, direct)
             else:
                 import anyio  # httpx's own dependency, already loaded by the async transport
 
@@ -346,7 +351,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 deadline = time.monotonic() + bound
                 try:
                     with anyio.fail_after(bound):
-                        response = await self._read_answer(request)
+                        response = await self._read_answer(request, direct)
                 except (TimeoutError, httpx.TimeoutException) as late:
                     if not isinstance(late, TimeoutError) and not past_bound(late, deadline):
                         raise  # a phase shorter than the bound timed out: httpx's own words

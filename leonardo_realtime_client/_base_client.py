@@ -36,6 +36,7 @@ from ._config import (
     resolve_timeout,
 )
 from ._deadlines import AttemptDeadline, attempt_bound, check_total_timeout, remaining
+from ._direct import Direct
 from ._errors import (
     APIConnectionError,
     APIResponseError,
@@ -51,7 +52,7 @@ from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
 from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, remember_key
-from ._request_body import AsyncBodyStream, BodyStream, RequestBody, build_body
+from ._request_body import RequestBody, build_body
 from ._result import RealtimeResult
 from ._retry import RetryPolicy, transport_outcome
 from ._tracing import CallSpan, make_tracer
@@ -162,6 +163,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 )
             self._http = self._make_http(transport)
             self._owns_http = True
+        self._direct = Direct(self._http) if self._owns_http else None
 
     def _make_http(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> HttpClientT:
         """The httpx client this object owns. With ``transport``, that transport and no proxy. Else our pool
@@ -247,17 +249,34 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         logged = summarize(body.for_log()) if logger.isEnabledFor(logging.DEBUG) else None
         return PreparedCall(operation, self._base_url + operation.path, body, call_timeout, retries, logged, total)
 
-    def _build_request(self, call: PreparedCall, attempt: int, timeout: httpx.Timeout | None = None) -> httpx.Request:
-        # The pieces with an explicit Content-Length: httpx sends them one after the other, with no chunked
-        # encoding and no joined copy. Each pass over the body makes them anew (a redirect can resend it).
-        content = AsyncBodyStream(call.body) if isinstance(self._http, httpx.AsyncClient) else BodyStream(call.body)
-        request = self._http.build_request(
-            call.operation.method,
-            call.url,
-            content=content,
-            headers={**self._auth_headers(), "Content-Length": str(call.body.content_length)},
-            timeout=call.timeout if timeout is None else timeout,
-        )
+    def _direct_sender(self) -> Direct | None:
+        """The way past httpx's per-request layers (``_direct``), when the client is ours and still as made."""
+        direct = self._direct
+        if direct is None:
+            return None
+        if direct.http is not self._http:  # the async client made a new pool for a new event loop
+            direct = self._direct = Direct(self._http)
+        return direct if direct.usable() else None
+
+    def _build_request(
+        self, call: PreparedCall, attempt: int, timeout: httpx.Timeout | None = None, direct: Direct | None = None
+    ) -> httpx.Request:
+        # The body with an explicit Content-Length, joined up to JOIN_LIMIT, else as its pieces (no chunked
+        # encoding, no joined copy). Each pass over the body makes it anew (a retry or redirect resends it).
+        content = call.body.content(asynchronous=isinstance(self._http, httpx.AsyncClient))
+        timeout = call.timeout if timeout is None else timeout
+        if direct is not None:
+            stream = httpx.ByteStream(content) if isinstance(content, bytes) else content
+            method, url, length = call.operation.method, call.url, call.body.content_length
+            request = direct.request(method, url, self._auth_headers(), stream, length, timeout)
+        else:
+            request = self._http.build_request(
+                call.operation.method,
+                call.url,
+                content=content,
+                headers={**self._auth_headers(), "Content-Length": str(call.body.content_length)},
+                timeout=timeout,
+            )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "request %s %s (attempt %d of %d) headers=%s body=%s",

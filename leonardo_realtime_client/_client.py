@@ -276,10 +276,12 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         """One attempt, ended at its bound (``_deadlines``): the result, or the error with the delay before a
         retry (``None``: do not retry)."""
         timeout, bound = call.attempt_timeout(started)
-        request = self._build_request(call, retries + 1, timeout)
+        direct = self._direct_sender()
+        request = self._build_request(call, retries + 1, timeout, direct)
         guard = AttemptGuard(request, bound) if bound is not None else None
         try:
-            response = self._http.send(request, auth=None, stream=True)  # our key, not a client-level auth
+            # our key, not a client-level auth
+            response = direct.send(request) if direct is not None else self._http.send(request, auth=None, stream=True)
             try:
                 if guard is not None:
                     guard.watch(response.extensions.get("network_stream"))

@@ -13,13 +13,16 @@ violation that ``_validation.validate_body`` finds in the other fields (the only
 the generated table) are raised together, in one :class:`ValidationError` naming the caller's argument names
 (``refine_strength``, not ``refineStrength``). Nothing is sent then.
 
-**One direction, three pieces.** Each image is read and sniffed once per call. The body goes out as three
+**One direction, three pieces.** Each image is read and sniffed once per call. The body is made of three
 pieces with an explicit ``Content-Length``: everything before the image's base64 (the other fields serialised
 by ``orjson``, then ``"imageDataUrl":"data:image/jpeg;base64,``), the base64 itself, and the rest (the mask's
 data URL for inpainting, ``"}``). The image's base64 is made once per attempt, straight from the JPEG bytes,
-and let go once sent, so nothing payload-sized is held while the answer is read; the payload is never
-copied into a joined buffer nor run through ``orjson.dumps`` (which reserves ~15 times a long string's
-length). Measurements: ``benchmarks/RESULTS.md``.
+and let go once sent, so nothing payload-sized is held while the answer is read; the payload is never run
+through ``orjson.dumps`` (which reserves ~15 times a long string's length). A body of at most
+:data:`JOIN_LIMIT` (1 MiB: every realtime frame up to 1024 px and beyond) is joined into one buffer and goes
+out in one write after the headers, as a hand-written call's does: the copy costs a few microseconds, each
+extra write more. A larger body goes out piece by piece, never copied into a joined buffer. Measurements:
+``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from enum import Enum
 from typing import Any, Final
 
 import attrs
+import httpx
 import orjson
 import pybase64
 
@@ -36,7 +40,10 @@ from ._errors import ImageError, ValidationError
 from ._images import JPEG_DATA_URL_PREFIX, ImageInput, jpeg_for_request, mask_data_url
 from ._operations import IMAGE_ARGUMENTS, Operation
 
-__all__ = ["AsyncBodyStream", "BodyStream", "RequestBody", "build_body"]
+__all__ = ["JOIN_LIMIT", "AsyncBodyStream", "BodyStream", "RequestBody", "build_body"]
+
+JOIN_LIMIT: Final = 1024 * 1024
+"""The largest body (bytes) sent as one joined buffer; a larger one goes out as its three pieces."""
 
 _JPEG_URL_PREFIX: Final = JPEG_DATA_URL_PREFIX.encode("ascii")
 _IMAGE_KEY: Final = b'"imageDataUrl":"'
@@ -67,6 +74,12 @@ class RequestBody:
     def pieces(self) -> list[bytes]:
         """The body's pieces for one attempt (a new list: the request drains it)."""
         return [self.head, self.image if self.encoded else pybase64.b64encode(self.image), self.tail]
+
+    def content(self, *, asynchronous: bool) -> bytes | BodyStream | AsyncBodyStream:
+        """What one attempt sends: the joined bytes up to :data:`JOIN_LIMIT`, else a stream of the pieces."""
+        if self.content_length <= JOIN_LIMIT:
+            return b"".join(self.pieces())
+        return AsyncBodyStream(self) if asynchronous else BodyStream(self)
 
     def for_log(self) -> dict[str, Any]:
         """The body as a dict, data URLs whole (for the debug log, which shortens them; costs an encode)."""
@@ -138,7 +151,7 @@ def _read_images(
     return jpeg, url, mask_url, problems
 
 
-class BodyStream:
+class BodyStream(httpx.SyncByteStream):
     """A request body httpx can iterate more than once (not a generator, so no ``StreamConsumed``); each pass
     makes the pieces anew and lets go of each once it is sent."""
 
@@ -152,7 +165,7 @@ class BodyStream:
             yield pieces.pop()
 
 
-class AsyncBodyStream:
+class AsyncBodyStream(httpx.AsyncByteStream):
     """:class:`BodyStream` for ``httpx.AsyncClient`` (async-iterable only, so httpx streams it asynchronously)."""
 
     def __init__(self, body: RequestBody) -> None:

@@ -1,5 +1,7 @@
 """One request, one direction: each input image is read and sniffed once per call, base64-encoded once per
-attempt, and the body goes out in three pieces (four socket sends with the headers), sync and async alike.
+attempt, and the body goes out joined up to ``JOIN_LIMIT`` (two socket sends with the headers, as a hand-written
+call's) or in three pieces above it (four sends, the payload never copied into a joined buffer), sync and
+async alike.
 
 Calls are counted with spies on every place the functions are reachable from the package (module attributes
 and names imported into our modules), so a second sniff or encode anywhere on the way out is caught; only calls
@@ -21,7 +23,7 @@ import orjson
 import pybase64
 import pytest
 
-from leonardo_realtime_client import AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy
+from leonardo_realtime_client import AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy, _request_body
 from leonardo_realtime_client._images import sniff_format
 from leonardo_realtime_client.server import running_server
 
@@ -184,14 +186,29 @@ class StreamReader(httpx.BaseTransport):
         return ok()
 
 
-def test_the_body_is_handed_to_httpx_in_three_pieces() -> None:
+def test_a_body_up_to_the_join_limit_is_handed_to_httpx_joined_in_one_piece() -> None:
     transport = StreamReader()
     with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
         client.refine(PAYLOAD, prompt="a fox", strength=0.5)
         client.inpaint(PAYLOAD, MASK, prompt="a fox")
-    assert len(transport.chunks) == 2
-    for pieces in transport.chunks:
-        assert len(pieces) == 3
+    assert [len(pieces) for pieces in transport.chunks] == [1, 1]
+    for (body,) in transport.chunks:
+        assert orjson.loads(body)["imageDataUrl"] == PAYLOAD_URL
+
+
+def test_a_larger_body_is_handed_to_httpx_in_three_pieces_never_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    transport = StreamReader()
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
+        body = client._prepare(
+            "refine", {"image": PAYLOAD, "prompt": "a fox", "timeout": None, "total_timeout": None, "max_retries": None}
+        ).body
+        monkeypatch.setattr(_request_body, "JOIN_LIMIT", body.content_length)  # this body: still joined
+        client.refine(PAYLOAD, prompt="a fox")
+        monkeypatch.setattr(_request_body, "JOIN_LIMIT", body.content_length - 1)  # one byte more than the limit
+        client.refine(PAYLOAD, prompt="a fox")
+        client.inpaint(PAYLOAD, MASK, prompt="a fox")
+    assert [len(pieces) for pieces in transport.chunks] == [1, 3, 3]
+    for pieces in transport.chunks[1:]:
         assert pieces[1] == pybase64.b64encode(PAYLOAD)  # the payload alone: never joined into a copy
         assert orjson.loads(b"".join(pieces))["prompt"] == "a fox"
 
@@ -227,22 +244,31 @@ def local_sends(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, SendCoun
         yield base_url, counter
 
 
-def test_a_sync_request_is_four_socket_sends_headers_and_three_pieces(local_sends: tuple[str, SendCounter]) -> None:
+@pytest.mark.parametrize(("limit", "sends"), [(_request_body.JOIN_LIMIT, 2), (0, 4)])
+def test_a_sync_request_is_two_socket_sends_or_four_above_the_join_limit(
+    local_sends: tuple[str, SendCounter], monkeypatch: pytest.MonkeyPatch, limit: int, sends: int
+) -> None:
+    """Headers, then the body: joined (as a hand-written call sends it), or its three pieces when larger."""
+    monkeypatch.setattr(_request_body, "JOIN_LIMIT", limit)
     base_url, counter = local_sends
     with RealtimeCanvas(api_key=API_KEY, base_url=base_url) as client:
         client.refine(PAYLOAD, prompt="a fox")  # opens the connection
         counter.sends = 0
         for _ in range(3):
             client.refine(PAYLOAD, prompt="a fox", strength=0.5)
-    assert counter.sends == 3 * 4
+    assert counter.sends == 3 * sends
 
 
 @pytest.mark.anyio
-async def test_an_async_request_is_four_socket_sends_too(local_sends: tuple[str, SendCounter]) -> None:
+@pytest.mark.parametrize(("limit", "sends"), [(_request_body.JOIN_LIMIT, 2), (0, 4)])
+async def test_an_async_request_is_as_many_socket_sends_as_a_sync_one(
+    local_sends: tuple[str, SendCounter], monkeypatch: pytest.MonkeyPatch, limit: int, sends: int
+) -> None:
+    monkeypatch.setattr(_request_body, "JOIN_LIMIT", limit)
     base_url, counter = local_sends
     async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=base_url) as client:
         await client.refine(PAYLOAD, prompt="a fox")
         counter.sends = 0
         for _ in range(3):
             await client.refine(PAYLOAD, prompt="a fox", strength=0.5)
-    assert counter.sends == 3 * 4
+    assert counter.sends == 3 * sends
