@@ -58,9 +58,12 @@ def load_spliced(content: bytes) -> tuple[object, list[tuple[int, int]]] | None:
         end = content.find(b'"', i + 1)
         if end < 0:
             return None
-        escapes = content.count(b"\\", i + 1, end)
-        if escapes and escapes != sum(content.count(escape, i + 1, end) for escape in _SPAN_ESCAPES):
-            return None  # only an escaped slash and escaped line breaks (base64 wrapped at 76) are handled here
+        # bytes.find of one byte is a memchr, ~30 times faster than bytes.count over an image's base64; the
+        # escapes are counted only in a span that has one.
+        if content.find(b"\\", i + 1, end) >= 0:
+            escapes = content.count(b"\\", i + 1, end)
+            if escapes != sum(content.count(escape, i + 1, end) for escape in _SPAN_ESCAPES):
+                return None  # only an escaped slash and escaped line breaks (base64 wrapped at 76) are handled here
         spans.append((i + 1, end))
         i = _skip_space(content, end + 1)
         if content[i : i + 1] == b",":
