@@ -1,10 +1,8 @@
 """The asynchronous client, :class:`AsyncRealtimeCanvas` (asyncio or trio, through anyio).
 
-Over 500 lines because each operation is written out with its full signature and docstring (what editors and
-``help()`` show), as in ``_client.py``; ``tests/client/test_mirror.py`` lists where the two may differ.
-
 One reason to change: the async I/O loop (``_send`` → retry loop → ``_send_once``). It mirrors ``_client.py``
-line for line, with ``await``; settings and the steps of one attempt are in ``_base_client``.
+line for line, with ``await`` (``tests/client/test_mirror.py`` lists where the two may differ); settings and the
+steps of one attempt are in ``_base_client``, the operations' keyword options in ``_operation_options``.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import httpx
 
@@ -26,11 +24,11 @@ from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
+from ._operation_options import OperationOptions, UpscaleOptions
 from ._result import RealtimeResult
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from ._generated.models.lcm_generation_style import LcmGenerationStyle
     from ._session import RealtimeSession
 
 __all__ = ["AsyncRealtimeCanvas"]
@@ -171,23 +169,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
     # -- operations --------------------------------------------------------------------------------------------------
 
     @operation_doc("generate")
-    async def generate(
-        self,
-        image: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
-    ) -> RealtimeResult:
+    async def generate(self, image: ImageInput, *, prompt: str, **options: Unpack[OperationOptions]) -> RealtimeResult:
         """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
 
         Args:
@@ -198,23 +180,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         return await self._send(self._prepare("generate", locals()))
 
     @operation_doc("refine")
-    async def refine(
-        self,
-        image: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
-    ) -> RealtimeResult:
+    async def refine(self, image: ImageInput, *, prompt: str, **options: Unpack[OperationOptions]) -> RealtimeResult:
         """Instant refine of an LCM image (``POST /lcm-instant-refine``).
 
         Args:
@@ -226,22 +192,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
 
     @operation_doc("inpaint")
     async def inpaint(
-        self,
-        image: ImageInput,
-        mask: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
+        self, image: ImageInput, mask: ImageInput, *, prompt: str, **options: Unpack[OperationOptions]
     ) -> RealtimeResult:
         """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
 
@@ -255,25 +206,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         return await self._send(self._prepare("inpaint", locals()))
 
     @operation_doc("upscale")
-    async def upscale(
-        self,
-        image: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        refine_creative: bool | None = None,
-        refine_strength: Number | None = None,
-        timeout: TimeoutTypes = None,  # noqa: ASYNC109 - per-request httpx timeout, as in httpx itself
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
-    ) -> RealtimeResult:
+    async def upscale(self, image: ImageInput, *, prompt: str, **options: Unpack[UpscaleOptions]) -> RealtimeResult:
         """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
 
         Args:

@@ -48,6 +48,7 @@ from ._errors import (
 )
 from ._logging import logger, setup_logging, summarize
 from ._numbers import Integer, Number
+from ._operation_options import KEYWORDS, unexpected_keyword
 from ._operations import Operation, operations
 from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
@@ -61,8 +62,6 @@ __all__ = ["BaseRealtimeCanvas", "PreparedCall"]
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 _JSON_HEADERS: Final = {"Content-Type": "application/json", "Accept": "application/json"}
-# An operation method's arguments that are not body options (see ``_prepare``).
-_NOT_OPTIONS: Final = frozenset({"self", "image", "mask", "prompt", "timeout", "total_timeout", "max_retries"})
 
 
 @attrs.frozen
@@ -233,11 +232,16 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
 
     def _prepare(self, name: str, arguments: Mapping[str, Any]) -> PreparedCall:
         """Check and build the call for operation ``name`` from its method's own arguments (the method passes its
-        ``locals()``, so each option is named once, in the signature): ``image``, ``mask`` (inpaint), ``prompt``,
-        this call's ``timeout``/``total_timeout``/``max_retries``, and the body options (the rest but ``self``)."""
-        options = {key: value for key, value in arguments.items() if key not in _NOT_OPTIONS}
+        ``locals()``): ``image``, ``mask`` (inpaint), ``prompt`` and ``options``, the keyword options as
+        ``_operation_options`` declares them. A keyword the operation does not take is the ``TypeError`` Python
+        would raise; this call's ``timeout``/``total_timeout``/``max_retries`` are taken out, the rest are the body
+        options."""
+        options: dict[str, Any] = arguments["options"]  # the method's own **options: a new dict at each call
+        if not KEYWORDS[name].issuperset(options):
+            raise unexpected_keyword(f"{type(self).__name__}.{name}", options, KEYWORDS[name])
+        timeout, total_timeout = options.pop("timeout", None), options.pop("total_timeout", None)
+        max_retries = options.pop("max_retries", None)
         image, mask, prompt = arguments["image"], arguments.get("mask"), arguments["prompt"]
-        timeout, total_timeout, max_retries = arguments["timeout"], arguments["total_timeout"], arguments["max_retries"]
         operation = operations()[name]
         call_timeout = resolve_timeout(timeout, self._timeout)
         total = self._total_timeout if total_timeout is None else check_total_timeout(total_timeout)

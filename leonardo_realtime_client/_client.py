@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self, Unpack
 
 import httpx
 
@@ -20,11 +20,9 @@ from ._errors import LeonardoError, Outcome
 from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
+from ._operation_options import OperationOptions, UpscaleOptions
 from ._result import RealtimeResult
 from ._retry import RetryPolicy
-
-if TYPE_CHECKING:
-    from ._generated.models.lcm_generation_style import LcmGenerationStyle
 
 __all__ = ["RealtimeCanvas"]
 
@@ -127,23 +125,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
     # -- operations --------------------------------------------------------------------------------------------------
 
     @operation_doc("generate")
-    def generate(
-        self,
-        image: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        timeout: TimeoutTypes = None,
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
-    ) -> RealtimeResult:
+    def generate(self, image: ImageInput, *, prompt: str, **options: Unpack[OperationOptions]) -> RealtimeResult:
         """Generate an image from a sketch or picture and a prompt (``POST /generations-lcm``).
 
         Args:
@@ -154,23 +136,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         return self._send(self._prepare("generate", locals()))
 
     @operation_doc("refine")
-    def refine(
-        self,
-        image: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        timeout: TimeoutTypes = None,
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
-    ) -> RealtimeResult:
+    def refine(self, image: ImageInput, *, prompt: str, **options: Unpack[OperationOptions]) -> RealtimeResult:
         """Instant refine of an LCM image (``POST /lcm-instant-refine``).
 
         Args:
@@ -182,22 +148,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
 
     @operation_doc("inpaint")
     def inpaint(
-        self,
-        image: ImageInput,
-        mask: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        timeout: TimeoutTypes = None,
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
+        self, image: ImageInput, mask: ImageInput, *, prompt: str, **options: Unpack[OperationOptions]
     ) -> RealtimeResult:
         """Inpaint the white area of ``mask`` in ``image`` (``POST /lcm-inpainting``).
 
@@ -211,25 +162,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
         return self._send(self._prepare("inpaint", locals()))
 
     @operation_doc("upscale")
-    def upscale(
-        self,
-        image: ImageInput,
-        *,
-        prompt: str,
-        guidance: Number | None = None,
-        strength: Number | None = None,
-        steps: Integer | None = None,
-        width: Integer | None = None,
-        height: Integer | None = None,
-        seed: Integer | None = None,
-        style: LcmGenerationStyle | str | None = None,
-        request_timestamp: str | None = None,
-        refine_creative: bool | None = None,
-        refine_strength: Number | None = None,
-        timeout: TimeoutTypes = None,
-        total_timeout: Number | None = None,
-        max_retries: Integer | None = None,
-    ) -> RealtimeResult:
+    def upscale(self, image: ImageInput, *, prompt: str, **options: Unpack[UpscaleOptions]) -> RealtimeResult:
         """Alchemy upscale of an LCM image (``POST /lcm-upscale``); the result carries generation/variation/image ids.
 
         Args:

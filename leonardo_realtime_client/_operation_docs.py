@@ -2,8 +2,9 @@
 
 One reason to change: the wording of what ``help(RealtimeCanvas.generate)`` (and its three siblings, sync and async)
 shows. Each method's own docstring holds its summary and the arguments only it has; :func:`operation_doc` adds the
-shared arguments in signature order, then the Returns and Raises sections. ``make docs`` reads the composed text
-(``scripts/griffe_sphinx_roles.py`` takes a function's runtime ``__doc__``).
+shared arguments in signature order, then the Returns and Raises sections, and gives the method the signature with
+its ``**options`` written out (``_operation_options``). ``make docs`` reads the composed text and that signature
+(``scripts/griffe_sphinx_roles.py`` takes a function's runtime ``__doc__`` and ``__signature__``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import inspect
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from ._operation_options import expanded_signature
 
 __all__ = ["operation_doc"]
 
@@ -65,20 +68,27 @@ _ENTRY = re.compile(r"^    (\w+):", re.M)
 def _entries(section: str) -> dict[str, str]:
     """A Google-style section's entries by name, each with its continuation lines."""
     starts = list(_ENTRY.finditer(section))
-    ends = [match.start() for match in starts[1:]] + [len(section)]
+    ends = [match.start() for match in starts[1:]] + [len(section)] * bool(starts)
     return {match[1]: section[match.start() : end].rstrip() for match, end in zip(starts, ends, strict=True)}
 
 
 def operation_doc(operation: str) -> Callable[[F], F]:
-    """Complete the docstring of the method for ``operation`` (``"generate"``, ``"refine"``, ``"inpaint"`` or
-    ``"upscale"``): its own Args entries and the shared ones in signature order, then the note on options left at
+    """Complete the method for ``operation`` (``"generate"``, ``"refine"``, ``"inpaint"`` or ``"upscale"``): its
+    ``__signature__`` with ``**options`` written out (:func:`~._operation_options.expanded_signature`), and its
+    docstring: its own Args entries and the shared ones in signature order, then the note on options left at
     ``None``, Returns and Raises. A signature parameter documented nowhere is a ``TypeError`` at import."""
 
     def decorate(method: F) -> F:
         head, _, own = inspect.cleandoc(method.__doc__ or "").partition("\nArgs:\n")
         head = head.rstrip()
         documented = _entries(_SHARED_ARGS) | _entries("\n" + own)
-        params = [name for name in inspect.signature(method).parameters if name != "self"]
+        signature = expanded_signature(method, operation)
+        method.__signature__ = signature  # type: ignore[attr-defined]  # what help() and inspect show
+        method.__annotations__ = {
+            **{p.name: p.annotation for p in signature.parameters.values() if p.annotation is not p.empty},
+            "return": signature.return_annotation,
+        }
+        params = [name for name in signature.parameters if name != "self"]
         missing = [name for name in params if name not in documented]
         if missing:
             raise TypeError(f"{method.__qualname__}: no docstring entry for {', '.join(missing)}")

@@ -12,13 +12,14 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from ._errors import ConfigurationError, ValidationError, Violation
+from ._operation_options import CALL_SETTINGS
 from ._operations import OPERATION_IDS, operation_name, snake_case
 from ._session_policy import invalid
 from ._validation import operation_rule, validate_body
 
 __all__ = ["CALL_OPTIONS", "Call", "SessionParams", "check_async_client", "resolve_operation"]
 
-CALL_OPTIONS: Final = frozenset({"timeout", "total_timeout", "max_retries"})
+CALL_OPTIONS: Final = CALL_SETTINGS
 """Per-call options passed through to the client untouched (its retry policy and timeout apply)."""
 _IMPLICIT_FIELDS: Final = frozenset({"imageDataUrl", "maskDataUrl", "requestTimestamp"})
 """Body fields the session fills in itself."""

@@ -6,7 +6,9 @@ the last part when the target starts with ``~``), and a paragraph's closing ``::
 block after it is already a code block in Markdown). The docstrings themselves are not changed.
 
 A function whose docstring is completed when its module is imported (the four operations: ``_operation_docs``)
-is shown with the text ``help()`` shows, not only the part written in its source.
+is shown with the text ``help()`` shows, not only the part written in its source, and with the parameters
+``help()`` shows: its ``**options: Unpack[...]`` written out as the keywords ``_operation_options`` declares, each
+annotated as declared there (so each type links as it would in a written-out signature).
 """
 
 from __future__ import annotations
@@ -35,13 +37,38 @@ def markdown_text(docstring: str) -> str:
 
 
 _COMPOSED = "leonardo_realtime_client._operation_docs.operation_doc"  # the decorator that completes a docstring
+_OPTIONS = "leonardo_realtime_client._operation_options"  # where the keywords of **options are declared
+
+
+def _composed(obj: griffe.Object) -> bool:
+    return isinstance(obj, griffe.Function) and any(d.callable_path == _COMPOSED for d in obj.decorators)
 
 
 class SphinxRoles(griffe.Extension):
-    """Rewrites each docstring as it is loaded (see the module docstring)."""
+    """Rewrites each docstring as it is loaded, and the composed functions' parameters (see the module docstring)."""
 
     def on_instance(self, *, node: ast.AST | griffe.ObjectNode, obj: griffe.Object, agent: Any, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            if isinstance(obj, griffe.Function) and any(d.callable_path == _COMPOSED for d in obj.decorators):
+            if _composed(obj):
                 obj.docstring.value = inspect.getdoc(griffe.dynamic_import(obj.path)) or obj.docstring.value
             obj.docstring.value = markdown_text(obj.docstring.value)
+
+    def on_function(self, *, func: griffe.Function, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        if not _composed(func):
+            return
+        declared = loader.modules_collection[_OPTIONS]  # the scope the annotations' names resolve in
+        parameters = []
+        for shown in inspect.signature(griffe.dynamic_import(func.path)).parameters.values():
+            if shown.name in func.parameters:
+                parameters.append(func.parameters[shown.name])
+                continue
+            annotation = ast.parse(str(shown.annotation), mode="eval").body
+            parameters.append(
+                griffe.Parameter(
+                    shown.name,
+                    annotation=griffe.safe_get_annotation(annotation, parent=declared),
+                    kind=griffe.ParameterKind(shown.kind.description),
+                    default=repr(shown.default),
+                )
+            )
+        func.parameters = griffe.Parameters(*parameters)

@@ -28,6 +28,7 @@ SLOW: dict[str, str] = {
     "server/test_plugin_suites.py": "whole pytest runs of the plugin's fixtures, in subprocesses",
     "server/test_missing_extras.py": "fresh virtual environments without the extras",
     "docs/test_readme_blocks.py": "every README block run against a local server",
+    "typing/test_option_types.py": "mypy over a snippet (seconds without its cache)",
     "docs/test_docs_site.py": "a documentation site build",
     "canvas/test_browser.py": "a real browser",
     "mcp/test_schema_agreement.py": "every tool schema checked value by value through the MCP SDK",

@@ -184,3 +184,44 @@ def test_docstrings_read_as_markdown_on_the_site(docstring: str, markdown: str) 
     from griffe_sphinx_roles import markdown_text
 
     assert markdown_text(docstring) == markdown
+
+
+def test_the_site_shows_the_operations_options_written_out_with_their_declared_types() -> None:
+    import griffe
+
+    extensions = griffe.load_extensions(str(ROOT / "scripts" / "griffe_sphinx_roles.py"))
+    package = griffe.load("leonardo_realtime_client", search_paths=[ROOT], extensions=extensions)
+    for client in ("RealtimeCanvas", "AsyncRealtimeCanvas"):
+        upscale = package[f"{client}.upscale"]
+        shown = [(p.name, p.kind.value, str(p.annotation), p.default) for p in upscale.parameters]
+        assert shown[:3] == [
+            ("self", "positional or keyword", "None", None),
+            ("image", "positional or keyword", "ImageInput", None),
+            ("prompt", "keyword-only", "str", None),
+        ]
+        assert shown[3:] == [
+            (name, "keyword-only", annotation, "None")
+            for name, annotation in [
+                ("guidance", "Number | None"),
+                ("strength", "Number | None"),
+                ("steps", "Integer | None"),
+                ("width", "Integer | None"),
+                ("height", "Integer | None"),
+                ("seed", "Integer | None"),
+                ("style", "LcmGenerationStyle | str | None"),
+                ("request_timestamp", "str | None"),
+                ("refine_creative", "bool | None"),
+                ("refine_strength", "Number | None"),
+                ("timeout", "TimeoutTypes"),
+                ("total_timeout", "Number | None"),
+                ("max_retries", "Integer | None"),
+            ]
+        ]
+        guidance = upscale.parameters["guidance"].annotation
+        assert isinstance(guidance, griffe.Expr)  # an expression the site links, not a bare string
+        assert guidance.left.canonical_path == "leonardo_realtime_client._numbers.Number"  # type: ignore[attr-defined]
+        assert [p.name for p in package[f"{client}.generate"].parameters][-3:] == [
+            "timeout",
+            "total_timeout",
+            "max_retries",
+        ]
