@@ -199,9 +199,7 @@ def test_a_body_up_to_the_join_limit_is_handed_to_httpx_joined_in_one_piece() ->
 def test_a_larger_body_is_handed_to_httpx_in_three_pieces_never_joined(monkeypatch: pytest.MonkeyPatch) -> None:
     transport = StreamReader()
     with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=transport) as client:
-        body = client._prepare(
-            "refine", {"image": PAYLOAD, "prompt": "a fox", "timeout": None, "total_timeout": None, "max_retries": None}
-        ).body
+        body = client._prepare("refine", {"image": PAYLOAD, "prompt": "a fox", "options": {}}).body
         monkeypatch.setattr(_request_body, "JOIN_LIMIT", body.content_length)  # this body: still joined
         client.refine(PAYLOAD, prompt="a fox")
         monkeypatch.setattr(_request_body, "JOIN_LIMIT", body.content_length - 1)  # one byte more than the limit
