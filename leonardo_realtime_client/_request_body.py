@@ -97,29 +97,33 @@ def build_body(
     options: Mapping[str, object],
 ) -> RequestBody:
     """The body to send (spec names, only what was set), or one error listing every problem. No I/O."""
-    from ._validation import canonical_choice, json_numbers, operation_rule, validate_body
+    from ._validation import canonical_choice, json_numbers, operation_rule, plain_body, validate_body
 
-    rules = operation_rule(operation.operation_id)["fields"]
     arguments = {"prompt": prompt, **options}
-    fields: dict[str, Any] = {}
+    given: dict[str, Any] = {}
     for json_name, name in operation.names.items():
         value = arguments.get(name)
         if value is not None and json_name not in IMAGE_ARGUMENTS:
-            value = value.value if isinstance(value, Enum) else value  # a style as its name
-            fields[json_name] = canonical_choice(rules[json_name], value)  # any letter case: sent as the spec spells it
+            given[json_name] = value.value if isinstance(value, Enum) else value  # a style as its name
     jpeg, url, mask_url, image_errors = _read_images(operation, image, mask)
-    problems = [violation for error in image_errors for violation in error.violations]
-    placeholders = dict.fromkeys(IMAGE_ARGUMENTS.keys() & operation.names.keys(), "")  # checked above
-    problems.extend(
-        v
-        for v in validate_body(operation.operation_id, {**fields, **placeholders}, names=operation.names)
-        if v.field not in IMAGE_ARGUMENTS.values()
-    )
-    if problems:
-        if len(image_errors) == 1 and len(problems) == len(image_errors[0].violations):
-            raise image_errors[0]  # only an image problem: keep its precise type
-        raise ValidationError(problems, operation=operation.name)
-    fields = json_numbers(operation.operation_id, fields)  # numpy, Decimal, 8.0 for an integer …: plain JSON
+    images = IMAGE_ARGUMENTS.keys() & operation.names.keys()
+    fields = None if image_errors else plain_body(operation.operation_id, given, given=images)
+    if fields is None:  # not plainly valid: judged, converted and named the full way
+        rules = operation_rule(operation.operation_id)["fields"]
+        # any letter case: sent as the spec spells it
+        given = {json_name: canonical_choice(rules[json_name], value) for json_name, value in given.items()}
+        problems = [violation for error in image_errors for violation in error.violations]
+        placeholders = dict.fromkeys(images, "")  # checked above
+        problems.extend(
+            v
+            for v in validate_body(operation.operation_id, {**given, **placeholders}, names=operation.names)
+            if v.field not in IMAGE_ARGUMENTS.values()
+        )
+        if problems:
+            if len(image_errors) == 1 and len(problems) == len(image_errors[0].violations):
+                raise image_errors[0]  # only an image problem: keep its precise type
+            raise ValidationError(problems, operation=operation.name)
+        fields = json_numbers(operation.operation_id, given)  # numpy, Decimal, 8.0 for an integer …: plain JSON
     rest = orjson.dumps(fields)
     head = rest[:-1] + (b"," if fields else b"") + _IMAGE_KEY
     tail = b'"}' if mask_url is None else _MASK_KEY + mask_url.encode("ascii") + b'"}'
