@@ -3,7 +3,7 @@
 Everything a model can act on comes back as a :class:`ToolOutcome`: a success with the image bytes (media type
 sniffed) and structured content, or an error whose text and structured content say what to change: every invalid
 argument with its value and what is allowed (nothing sent), the budget refusal (nothing sent), or the API's typed
-error (status, code, retry-after, request id). No text or value here ever contains the API key.
+error (status, code, retry-after, request id: ``_api_errors``). No text or value here ever contains the API key.
 """
 
 from __future__ import annotations
@@ -13,34 +13,17 @@ import time
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 import anyio
 import attrs
 
 from .._cli._params import _convert
-from .._errors import (
-    APIConnectionError,
-    APIResponseError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ImageError,
-    InternalServerError,
-    LeonardoError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestTooLargeError,
-    UnprocessableEntityError,
-    ValidationError,
-    Violation,
-    short_repr,
-)
+from .._errors import ImageError, LeonardoError, ValidationError, Violation, short_repr
 from .._images import decode_data_url, image_data_url, image_size, mask_data_url, sniff_format
 from .._redaction import redact, redact_json
 from .._validation import operation_rule, validate_body
+from ._api_errors import describe
 from ._budget import Budget
 from ._results import ResultStore, SavedImage
 from ._schema import IMAGE_ARGUMENTS, TOOL_OPERATIONS, argument_name, tool_fields
@@ -83,12 +66,6 @@ _QUOTED_BYTES = re.compile(r"""the bytes start with b(?:'(?:[^'\\]|\\.)*'|"(?:[^
 def _unquoted(allowed: str) -> str:
     """An image problem without the file's contents."""
     return _QUOTED_BYTES.sub("its bytes (not shown) match", allowed)
-
-
-def _may_have_been_billed(exc: LeonardoError) -> bool | None:
-    """Whether the failed call may have been charged, when the error says (``may_have_been_billed``), else ``None``."""
-    billed = getattr(exc, "may_have_been_billed", None)
-    return billed if isinstance(billed, bool) else None
 
 
 class ToolCalls:
@@ -311,66 +288,10 @@ class ToolCalls:
         )
 
     def _api_error(self, tool: str, exc: LeonardoError) -> ToolOutcome:
-        error: dict[str, Any] = {"type": type(exc).__name__, "sent": True, "message": str(exc)}
-        hints: list[str] = []
-        if isinstance(exc, APIStatusError):
-            error |= {
-                "status": exc.status_code,
-                "code": exc.code,
-                "retry_after": exc.retry_after,
-                "request_id": exc.request_id,
-            }
-            if exc.retry_after is not None:
-                hints.append(f"retry after {exc.retry_after:g} s")
-            hints.extend(hint for kind, hint in _STATUS_HINTS if isinstance(exc, kind))
-        elif isinstance(exc, APIConnectionError):
-            error["timeout"] = isinstance(exc, APITimeoutError)
-            # Refused, DNS, TLS or a connect timeout on every attempt: nothing reached the API.
-            error["sent"] = exc.may_have_been_billed
-            hints.append("no answer came back")
-        elif isinstance(exc, APIResponseError):
-            error["status"] = exc.status_code
-        else:
-            error["sent"] = False
-        error["retryable"] = retryable = _retryable(exc)
-        billed = _may_have_been_billed(exc)
-        if billed is not None:
-            error["possibly_billed"] = billed
-            outcome = getattr(exc, "outcome", None)
-            if outcome is not None:
-                error["outcome"] = str(getattr(outcome, "value", outcome))
-            if billed:
-                self.budget.record_possibly_billed(tool)
-                hints.append("it may have been processed and billed; a retry may be billed again")
-            elif retryable:
-                hints.append("it was not processed, so not billed: a retry is safe")
-            else:
-                hints.append("it was not processed, so not billed; the same call would fail again")
+        error, hints, billed = describe(exc)
+        if billed:
+            self.budget.record_possibly_billed(tool)
         text = f"{tool} failed: {exc}"
         if hints:
             text += " (" + "; ".join(hints) + ")"
         return ToolOutcome(True, text, {"error": error})
-
-
-#: What a model should do about an error answer, by its class (not its status: Leonardo answers a bad key with a
-#: 500, which the client raises as ``AuthenticationError``).
-_STATUS_HINTS: Final[tuple[tuple[type[APIStatusError], str], ...]] = (
-    (
-        AuthenticationError,
-        "the server's API key was refused: the user must fix the key the server was started with (it is never a "
-        "tool argument); retrying will not help",
-    ),
-    (PermissionDeniedError, "the server's API key may not do this (or the account lacks credits): ask the user"),
-    (NotFoundError, "the API has no such endpoint: the server's --base-url is probably wrong; ask the user"),
-    (RequestTooLargeError, "the request is too large: pass a smaller image"),
-    (BadRequestError, "the API refused the arguments: change them before calling again"),
-    (UnprocessableEntityError, "the API refused the arguments: change them before calling again"),
-)
-
-
-def _retryable(exc: LeonardoError) -> bool:
-    """Whether the same call may succeed later: rate limits, server errors and failed connections; not a refused
-    key, a bad request or a missing endpoint, which fail again however long one waits."""
-    if isinstance(exc, AuthenticationError):
-        return False
-    return isinstance(exc, RateLimitError | InternalServerError | APIConnectionError)
