@@ -265,19 +265,18 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
     def _build_request(
         self, call: PreparedCall, attempt: int, timeout: httpx.Timeout | None = None, direct: Direct | None = None
     ) -> httpx.Request:
-        # The body with an explicit Content-Length, joined up to JOIN_LIMIT, else as its pieces (no chunked
-        # encoding, no joined copy). Each pass over the body makes it anew (a retry or redirect resends it).
-        content = call.body.content(asynchronous=isinstance(self._http, httpx.AsyncClient))
+        # The body with an explicit Content-Length (no chunked encoding): joined up to JOIN_LIMIT, else as its
+        # pieces. Each pass over the body makes it anew (a retry or redirect resends it).
+        stream = call.body.stream(asynchronous=isinstance(self._http, httpx.AsyncClient))
         timeout = call.timeout if timeout is None else timeout
         if direct is not None:
-            stream = httpx.ByteStream(content) if isinstance(content, bytes) else content
             method, url, length = call.operation.method, call.url, call.body.content_length
             request = direct.request(method, url, self._auth_headers(), stream, length, timeout)
         else:
             request = self._http.build_request(
                 call.operation.method,
                 call.url,
-                content=content,
+                content=stream,
                 headers={**self._auth_headers(), "Content-Length": str(call.body.content_length)},
                 timeout=timeout,
             )

@@ -72,13 +72,13 @@ class RequestBody:
         return len(self.head) + image + len(self.tail)
 
     def pieces(self) -> list[bytes]:
-        """The body's pieces for one attempt (a new list: the request drains it)."""
-        return [self.head, self.image if self.encoded else pybase64.b64encode(self.image), self.tail]
+        """The body's pieces for one attempt (a new list: the request drains it): one joined piece up to
+        :data:`JOIN_LIMIT`, else the three."""
+        pieces = [self.head, self.image if self.encoded else pybase64.b64encode(self.image), self.tail]
+        return [b"".join(pieces)] if self.content_length <= JOIN_LIMIT else pieces
 
-    def content(self, *, asynchronous: bool) -> bytes | BodyStream | AsyncBodyStream:
-        """What one attempt sends: the joined bytes up to :data:`JOIN_LIMIT`, else a stream of the pieces."""
-        if self.content_length <= JOIN_LIMIT:
-            return b"".join(self.pieces())
+    def stream(self, *, asynchronous: bool) -> BodyStream | AsyncBodyStream:
+        """What one attempt sends: the pieces, each let go once sent (see :class:`BodyStream`)."""
         return AsyncBodyStream(self) if asynchronous else BodyStream(self)
 
     def for_log(self) -> dict[str, Any]:
@@ -157,7 +157,8 @@ def _read_images(
 
 class BodyStream(httpx.SyncByteStream):
     """A request body httpx can iterate more than once (not a generator, so no ``StreamConsumed``); each pass
-    makes the pieces anew and lets go of each once it is sent."""
+    makes the pieces anew and lets go of each once it is sent, so nothing payload-sized is held while the answer
+    is read (the request is kept by the response)."""
 
     def __init__(self, body: RequestBody) -> None:
         self._body = body
