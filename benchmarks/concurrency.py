@@ -9,10 +9,11 @@ as the real API does for ~0.2-1 s, and runs in another process. Rows, measured a
 * **ours**: ``AsyncRealtimeCanvas.generate`` with its own default pool.
 
 Each row first makes one untimed round of ``concurrency`` calls (its pool opens its connections), then the
-timed closed loop. Connections are counted with httpcore's ``trace`` extension
-(``connection.connect_tcp.started``), set on every request by an httpx request hook, so both rows are counted
-the same way. *Reused* = 1 - new connections / requests of the timed part. Requests/s is requests / wall time
-of the timed part; client CPU per request is ``process_time`` of the timed part / requests.
+timed closed loop. New connections are counted where httpcore opens them (its ``AutoBackend.connect_tcp``,
+wrapped for the run), so both rows are counted the same way and neither client is given an event hook (a hook
+would put ours back on httpx's full ``send`` path: see ``_direct``). *Reused* = 1 - new connections / requests
+of the timed part. Requests/s is requests / wall time of the timed part; client CPU per request is
+``process_time`` of the timed part / requests.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import orjson
+from httpcore._backends.auto import AutoBackend
 
 from .floor import PATH, first_image, request_body
 from .rows import _ours_kwargs
@@ -32,16 +35,20 @@ from .rows import _ours_kwargs
 TraceCounter = dict[str, int]
 
 
-def _counting_hook(counter: TraceCounter) -> Callable[[httpx.Request], Awaitable[None]]:
-    async def trace(name: str, info: dict[str, Any]) -> None:
-        if name == "connection.connect_tcp.started":
-            counter["connects"] += 1
+@contextmanager
+def _counting_connects(counter: TraceCounter) -> Iterator[None]:
+    """Count every TCP connection httpcore's async backend opens while inside."""
+    real = AutoBackend.connect_tcp
 
-    async def hook(request: httpx.Request) -> None:
-        counter["requests"] += 1
-        request.extensions["trace"] = trace
+    async def connect_tcp(self: AutoBackend, *args: Any, **kwargs: Any) -> Any:
+        counter["connects"] += 1
+        return await real(self, *args, **kwargs)
 
-    return hook
+    AutoBackend.connect_tcp = connect_tcp  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        AutoBackend.connect_tcp = real  # type: ignore[method-assign]
 
 
 async def _closed_loop(
@@ -55,6 +62,7 @@ async def _closed_loop(
     async def worker() -> None:
         for _ in range(per_task):
             await call()
+            counter["requests"] += 1
 
     start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -64,16 +72,15 @@ async def _closed_loop(
 async def _httpx_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurrency: int, per_task: int) -> Any:
     counter: TraceCounter = {"connects": 0, "requests": 0}
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
-    async with httpx.AsyncClient(
-        base_url=base_url, headers=headers, timeout=60.0, event_hooks={"request": [_counting_hook(counter)]}
-    ) as client:
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60.0) as client:
 
         async def call() -> None:
             response = await client.post(PATH, content=orjson.dumps(request_body(jpeg, size)))
             response.raise_for_status()
             first_image(response.content)  # the same work as ours: the first image's bytes
 
-        timing = await _closed_loop(call, concurrency, per_task, counter)
+        with _counting_connects(counter):
+            timing = await _closed_loop(call, concurrency, per_task, counter)
     return timing, counter
 
 
@@ -82,13 +89,13 @@ async def _ours_row(base_url: str, api_key: str, jpeg: bytes, size: int, concurr
 
     counter: TraceCounter = {"connects": 0, "requests": 0}
     async with AsyncRealtimeCanvas(api_key=api_key, base_url=base_url, allow_insecure_http=True) as canvas:
-        canvas.http_client.event_hooks["request"].append(_counting_hook(counter))
         kwargs = _ours_kwargs(size)
 
         async def call() -> None:
             await canvas.generate(jpeg, **kwargs)
 
-        timing = await _closed_loop(call, concurrency, per_task, counter)
+        with _counting_connects(counter):
+            timing = await _closed_loop(call, concurrency, per_task, counter)
     return timing, counter
 
 
