@@ -15,13 +15,21 @@ One reason to change: the rules for settings. Defaults and their sources, in ord
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
-from typing import Final
+from typing import Final, TypeAlias
 
 import httpx
 
+from ._defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_S,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    is_loopback_host,
+)
 from ._errors import ConfigurationError
 from ._numbers import Number, option_int, option_seconds, type_problem
 
@@ -40,19 +48,10 @@ __all__ = [
     "resolve_timeout",
 ]
 
-DEFAULT_BASE_URL: Final = "https://cloud.leonardo.ai/api/rest/v1"
-"""The server the spec declares (``servers[0].url``)."""
-
-ENV_API_KEY: Final = "LEONARDO_API_KEY"
-ENV_BASE_URL: Final = "LEONARDO_BASE_URL"
-
-DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_TIMEOUT: Final = httpx.Timeout(DEFAULT_TIMEOUT_S, connect=DEFAULT_CONNECT_TIMEOUT_S)
 """60 s for each of read, write and pool, 10 s to connect. The LCM endpoints answer in about a second."""
 
-DEFAULT_MAX_RETRIES: Final = 2
-"""Retries after the first attempt of a call (so up to 3 attempts) when no ``max_retries=`` is given."""
-
-TimeoutTypes = Number | httpx.Timeout | None
+TimeoutTypes: TypeAlias = "Number | httpx.Timeout | None"
 """What ``timeout=`` accepts: seconds (any real number type: numpy scalars, ``Decimal`` …), an
 :class:`httpx.Timeout`, or ``None`` for the default."""
 
@@ -105,20 +104,6 @@ def resolve_api_key(api_key: str | APIKey | None) -> APIKey:
         # Never quote the value: it is (nearly) a secret.
         raise ConfigurationError(f"{source} contains spaces or non-ASCII characters; an API key is printable ASCII")
     return APIKey(key)
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost``, ``*.localhost``, 127.0.0.0/8 and ::1, also written IPv4-mapped (``::ffff:127.0.0.1``,
-    which Python 3.11's ``is_loopback`` misses); no DNS lookup."""
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def resolve_base_url(base_url: str | httpx.URL | None, *, allow_insecure_http: bool = False) -> str:

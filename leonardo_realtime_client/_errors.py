@@ -37,12 +37,11 @@ server's data as it sent them, never altered: a server that echoed the key has i
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
-
-import attrs
 
 if TYPE_CHECKING:
     import httpx
@@ -94,7 +93,7 @@ def short_repr(value: object, limit: int = _MAX_SHOWN) -> str:
     return f"{text[: limit - 20]}… ({len(text)} characters)"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)  # not attrs (~6 ms): `leonardo-realtime --help` imports this
 class Violation:
     """One broken constraint: the field (as the caller named it), the value given (kept whole) and what is allowed."""
 

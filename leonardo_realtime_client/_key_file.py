@@ -13,7 +13,7 @@ from typing import Final
 
 import click
 
-from ._config import ENV_API_KEY
+from ._defaults import ENV_API_KEY
 
 __all__ = ["KEY_FILE_TYPE", "check_key_file", "read_api_key"]
 

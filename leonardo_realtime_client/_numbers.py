@@ -9,17 +9,19 @@ one rule, used by validation (the client's and the local server's) and by the bo
 from __future__ import annotations
 
 import math
-import numbers
-from decimal import Decimal
-from typing import Final, SupportsFloat, SupportsIndex, TypeAlias
+import sys
+from typing import TYPE_CHECKING, Final, SupportsFloat, SupportsIndex, TypeAlias
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = ["NUMBER_TYPES", "Integer", "Number", "as_number", "option_int", "option_seconds", "type_problem"]
 
-Integer: TypeAlias = int | SupportsIndex | Decimal
+Integer: TypeAlias = "int | SupportsIndex | Decimal"
 """What an integer option accepts: ``int``, any :class:`numbers.Integral` (numpy integers …), or an integral
 ``Decimal``/``float`` value (``8.0``); sent as a JSON integer. ``bool`` is refused."""
 
-Number: TypeAlias = float | SupportsFloat | SupportsIndex | Decimal
+Number: TypeAlias = "float | SupportsFloat | SupportsIndex | Decimal"
 """What a number option accepts: any :class:`numbers.Real` (``float``, ``int``, numpy scalars, ``Fraction``)
 or a ``Decimal``; sent as a plain JSON number. ``bool`` is refused."""
 
@@ -38,9 +40,16 @@ def as_number(value: object) -> int | float | None:
         return int(value)  # an int subclass (IntEnum …) as a plain int
     if isinstance(value, float):
         return float(value)  # numpy.float64 is a float subclass
+    # Not imported here (``decimal`` and ``numbers`` cost ~1 ms of every start-up): a Decimal, a numpy scalar or a
+    # Fraction exists only once its module imported ``numbers`` (to register or subclass), so until then nothing
+    # else can be a number. ``decimal`` is looked up the same way.
+    numbers = sys.modules.get("numbers")
+    if numbers is None:
+        return None
     if isinstance(value, numbers.Integral):
         return int(value)
-    if isinstance(value, Decimal):
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         if not value.is_finite():
             return math.nan
         return int(value) if value == value.to_integral_value() else float(value)

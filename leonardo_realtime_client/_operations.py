@@ -10,13 +10,12 @@ Importing this module is cheap: the generated models and constraints table are i
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
-
-import attrs
 
 if TYPE_CHECKING:
     from ._generated.constraints import OperationRule
@@ -75,7 +74,7 @@ def python_names(rule: OperationRule) -> dict[str, str]:
     return {json_name: IMAGE_ARGUMENTS.get(json_name) or snake_case(json_name) for json_name in rule["fields"]}
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)  # not attrs (~6 ms): `leonardo-realtime --help` imports this
 class Operation:
     """One endpoint: our method name, the spec's operation id, and what the generated code says about it."""
 

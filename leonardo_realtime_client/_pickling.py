@@ -10,6 +10,7 @@ other attribute come back unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections.abc import Mapping
 from typing import Any
@@ -41,11 +42,11 @@ def _pickles(value: object) -> bool:
 def picklable(value: object) -> object:
     """``value`` itself when it pickles, else an :class:`UnpicklableValue` standing in for it.
 
-    Violations (anything with a ``value`` attribute made by attrs) keep their other fields."""
+    Violations (dataclasses with a ``value`` field) keep their other fields."""
     from ._errors import Violation, short_repr
 
     if isinstance(value, Violation):
-        return value if _pickles(value.value) else attrs.evolve(value, value=picklable(value.value))
+        return value if _pickles(value.value) else dataclasses.replace(value, value=picklable(value.value))
     if isinstance(value, tuple | list) and any(isinstance(item, Violation) for item in value):
         return type(value)(picklable(item) for item in value)
     if isinstance(value, UnpicklableValue) or _pickles(value):

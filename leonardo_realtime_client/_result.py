@@ -15,7 +15,6 @@ import re
 import struct
 import warnings
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,6 +22,8 @@ import attrs
 import httpx
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from PIL import Image
 
     from ._generated.models.cost_unit import CostUnit

@@ -61,7 +61,7 @@ def test_a_lower_layer_never_imports_a_higher_one(lower: str, upper: str) -> Non
 def test_the_import_reader_sees_relative_imports() -> None:
     server_main = PACKAGE / "server" / "__main__.py"
     assert f"{NAME}.server._command" in set(imports_of(server_main))
-    assert f"{NAME}._config" in set(imports_of(PACKAGE / "server" / "_command.py"))
+    assert f"{NAME}._defaults" in set(imports_of(PACKAGE / "server" / "_command.py"))
 
 
 ROOT = PACKAGE.parent

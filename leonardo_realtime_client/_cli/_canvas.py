@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import importlib.util
-import secrets
 import sys
-import webbrowser
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import click
 
 from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
-from .._config import ENV_API_KEY as API_KEY_ENV
-from .._config import is_loopback_host
+from .._defaults import ENV_API_KEY as API_KEY_ENV
+from .._defaults import is_loopback_host
 from ._env import KEY_FILE_TYPE, CliEnv, Connection, check_key_file, make_client, read_api_key
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from ..canvas import CanvasBackend
 
 __all__ = ["canvas_command"]
@@ -35,6 +34,8 @@ def _env() -> CliEnv:
 def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal | None:
     if value.strip().lower() == "none":
         return None
+    from decimal import Decimal, InvalidOperation  # here: `--help` does not need decimal
+
     try:
         amount = Decimal(value)
     except InvalidOperation:
@@ -154,6 +155,8 @@ def canvas_command(
         return cast("CanvasBackend", make_client(conn, local_config))
 
     # A token whenever someone else could reach the page or spend the key's money through it.
+    import secrets  # here, as webbrowser below: `--help` loads neither (~5 ms with what they import)
+
     token = secrets.token_urlsafe(24) if remote or key is not None else None
     backend = "local stand-in" if local else ("Leonardo API" if base_url is None else f"API at {base_url}")
     config = CanvasConfig(
@@ -193,6 +196,8 @@ def canvas_command(
 
     def on_ready() -> None:
         if not no_browser:
+            import webbrowser  # ~14 ms (subprocess, shlex): only when a page is opened
+
             webbrowser.open(url)
 
     try:

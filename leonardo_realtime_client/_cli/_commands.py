@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import click
 
 from .. import __version__
 from .._click import CONTEXT_SETTINGS
-from .._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL
+from .._defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_S,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+)
+from .._key_file import KEY_FILE_TYPE, check_key_file
 from .._operations import OPERATION_IDS
 from ..server._command import serve_command
 from ._canvas import canvas_command
 from ._demo_command import demo_command
-from ._env import KEY_FILE_TYPE, CliEnv, check_key_file
+from ._env import CliEnv
 from ._exit import exit_codes_help
 from ._hints import API_PATH
 from ._mcp import mcp_command
 from ._params import field_options, operation_fields
-from ._run import DEFAULT_NAME, run_operation
 from ._skill import skill_group
 
 __all__ = ["cli"]
 
+DEFAULT_NAME = "{stem}-{command}.jpg"
+"""``--name``: the output file name in a folder (``_run`` also skips inputs named like an earlier output)."""
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 64
 
@@ -47,6 +55,8 @@ class _Group(click.Group):
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
             typed = name.casefold()
             known = [n for n in self.list_commands(ctx) if not getattr(self.get_command(ctx, n), "hidden", True)]
+            import difflib  # only for a mistyped command (~5 ms at import)
+
             guesses = [n for n in known if n.startswith(typed)] or difflib.get_close_matches(typed, known, n=2)
             if guesses:
                 ctx.fail(f"No such command {name!r}. Did you mean {' or '.join(map(repr, guesses))}?")
@@ -174,8 +184,8 @@ def _connection_options() -> list[click.Parameter]:
             ["--timeout"],
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help=f"Per-request timeout in seconds (default: {DEFAULT_TIMEOUT.read:g}, and "
-            f"{DEFAULT_TIMEOUT.connect:g} to connect).",
+            help=f"Per-request timeout in seconds (default: {DEFAULT_TIMEOUT_S:g}, and "
+            f"{DEFAULT_CONNECT_TIMEOUT_S:g} to connect).",
         ),
         click.Option(
             ["--total-timeout"],
@@ -215,6 +225,8 @@ def _image_command(command: str, summary: str) -> click.Command:
     params += _connection_options()
 
     def callback(**values: Any) -> None:
+        from ._run import run_operation  # here, not at import: `--help` does not load the batch runner and client
+
         run_operation(command, values, _env())
 
     help_text = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -10,9 +9,8 @@ from pathlib import Path
 import click
 
 from .._click import CONTEXT_SETTINGS
-from .._config import ENV_API_KEY
+from .._defaults import ENV_API_KEY
 from .._errors import LeonardoError
-from .._redaction import redact, redact_json
 from ._env import CliEnv
 from ._exit import exit_code_for
 
@@ -43,6 +41,10 @@ def demo_command(output: Path, over_http: bool, real_api: bool, json_output: boo
     """
     if over_http and real_api:
         raise click.UsageError("--over-http and --real-api exclude each other")
+    import json  # here, as the redaction helpers (logging): `--help` needs neither
+
+    from .._redaction import redact, redact_json
+
     secret = os.environ.get(ENV_API_KEY, "").strip() or None
     out_stream = sys.stderr if json_output else sys.stdout
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from .._config import DEFAULT_BASE_URL, ENV_BASE_URL
+from .._defaults import DEFAULT_BASE_URL, ENV_BASE_URL
 from .._errors import NotFoundError
 from .._generated.constraints import OPERATIONS
 

@@ -11,18 +11,19 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .._click import CONTEXT_SETTINGS
 from .._errors import ConfigurationError
-from .._redaction import redact
 from ._env import CliEnv, Connection, read_api_key
 from ._startup import is_cli_process
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = ["mcp_command"]
 
@@ -33,6 +34,8 @@ DEFAULT_OUTPUT = Path("leonardo-mcp-output")
 def _decimal(ctx: click.Context, param: click.Parameter, value: str | None) -> Decimal | None:
     if value is None:
         return None
+    from decimal import Decimal, InvalidOperation  # here: `--help` does not need decimal
+
     try:
         amount = Decimal(value)
     except InvalidOperation:
@@ -96,6 +99,8 @@ def _run(values: dict[str, Any]) -> None:
                 f"--local needs the 'server' extra: pip install 'leonardo-realtime-client[server]' ({exc.name})"
             ) from None
         except ConfigurationError as exc:  # a bad --base-url, plain http to a remote host, a missing extra
+            from .._redaction import redact  # here: `--help` does not load it (and logging with it)
+
             message = str(exc).replace("pass allow_insecure_http=True", "pass --allow-insecure-http")
             raise click.UsageError(redact(message, key)) from None
         # Only once the client is made: an MCP host shows this line, so it must not announce a server that is not.

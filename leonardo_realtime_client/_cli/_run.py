@@ -21,6 +21,7 @@ from .._images import image_data_url, image_size, mask_data_url
 from .._operations import OPERATION_IDS
 from .._redaction import redact
 from ._batch import Item, run_batch
+from ._commands import DEFAULT_NAME
 from ._env import CliEnv, Connection, read_api_key
 from ._exit import ExitCode, batch_exit_code
 from ._files import (
@@ -39,9 +40,7 @@ from ._params import missing_options, request_arguments
 from ._report import Reporter, batch_json, dump_json, error_json, violations_text
 from ._startup import rearm
 
-__all__ = ["DEFAULT_NAME", "run_operation"]
-
-DEFAULT_NAME = "{stem}-{command}.jpg"
+__all__ = ["run_operation"]
 
 
 def _exit(code: ExitCode) -> NoReturn:

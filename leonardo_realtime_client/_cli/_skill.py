@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .._click import CONTEXT_SETTINGS
-from ._files import write_atomic
 from ._skill_render import SKILL_NAME, render_skill
 
 __all__ = ["skill_group"]
@@ -24,6 +23,8 @@ def skill_group() -> None:
 def export_command(directory: Path, overwrite: bool) -> None:
     """Write the skill folder DIRECTORY: SKILL.md and reference/. Install it where your agent looks for skills,
     such as ~/.claude/skills/leonardo-realtime (the folder's name should be the skill's name)."""
+    from ._files import write_atomic  # here: `--help` does not need the file helpers
+
     root = click.get_current_context().find_root().command
     assert isinstance(root, click.Group)
     files = render_skill(root)

@@ -14,7 +14,7 @@ from typing import Final
 
 import click
 
-from .._config import ENV_API_KEY, ENV_BASE_URL
+from .._defaults import ENV_API_KEY, ENV_BASE_URL
 from .._generated.constraints import OPERATIONS, OperationRule
 from .._operations import OPERATION_IDS
 from .._validation import allowed_text

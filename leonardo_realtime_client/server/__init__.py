@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_getattr
-from ._config import DEFAULT_COSTS, LOCAL_BASE_PATH, UPSCALE_FACTOR, Fault, Faults, Latency, ServerConfig
-from ._handler import CanvasHandler, RecordedRequest
-from ._transport import IN_PROCESS_BASE_URL, LocalTransport
 
 if TYPE_CHECKING:
     from ._app import create_app
+    from ._config import DEFAULT_COSTS, LOCAL_BASE_PATH, UPSCALE_FACTOR, Fault, Faults, Latency, ServerConfig
+    from ._handler import CanvasHandler, RecordedRequest
     from ._running import LocalServer, running_local_server, running_server, serve
+    from ._transport import IN_PROCESS_BASE_URL, LocalTransport
 
 __all__ = [
     "DEFAULT_COSTS",
@@ -44,6 +44,17 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DEFAULT_COSTS": "._config",
+    "LOCAL_BASE_PATH": "._config",
+    "UPSCALE_FACTOR": "._config",
+    "Fault": "._config",
+    "Faults": "._config",
+    "Latency": "._config",
+    "ServerConfig": "._config",
+    "CanvasHandler": "._handler",
+    "RecordedRequest": "._handler",
+    "IN_PROCESS_BASE_URL": "._transport",
+    "LocalTransport": "._transport",
     "create_app": "._app",
     "LocalServer": "._running",
     "running_local_server": "._running",
@@ -52,5 +63,6 @@ _LAZY = {
 }
 
 
-# starlette and uvicorn load only when the HTTP server is asked for.
+# Every name loads on first use: starlette and uvicorn only when the HTTP server is asked for, and the rest (httpx,
+# attrs, the image helpers) not for `leonardo-realtime --help`, which imports the `serve` command from this package.
 __getattr__ = lazy_getattr(__name__, _LAZY, extra="server")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
-from .._config import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
+from .._defaults import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
 from .._errors import ConfigurationError
 from .._extras import OVER_HTTP, require_server_extra
 from .._key_file import KEY_FILE_TYPE, check_key_file, read_api_key

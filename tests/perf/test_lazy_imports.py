@@ -82,3 +82,73 @@ def test_the_probe_sees_the_mcp_sdk() -> None:
     """The check can fail for the MCP SDK too: the server module really loads it."""
     modules = _loaded_after("import leonardo_realtime_client._mcp._server")
     assert "mcp" in modules
+
+
+# What `leonardo-realtime --help` (and each command's --help) must not load: the HTTP stack, attrs, the generated
+# models and client, the clients, the image helpers, asyncio and decimal. Help is text from click and the
+# constraints table; each of these loads when a command runs.
+NOT_FOR_HELP = ("httpx", "httpcore", "attr", "attrs", "asyncio", "decimal", "orjson", "pybase64")
+OURS_NOT_FOR_HELP = (
+    "leonardo_realtime_client._generated.models",
+    "leonardo_realtime_client._generated.client",
+    "leonardo_realtime_client._client",
+    "leonardo_realtime_client._async_client",
+    "leonardo_realtime_client._base_client",
+    "leonardo_realtime_client._images",
+    "leonardo_realtime_client._cli._run",
+    "leonardo_realtime_client.server._config",
+)
+
+
+def _loaded_after_cli(args: list[str]) -> tuple[str, list[str]]:
+    """The CLI's help text for ``args`` and the modules loaded once it is printed, in a fresh interpreter."""
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from leonardo_realtime_client._cli import cli\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    cli.main(args={args!r}, prog_name='leonardo-realtime', standalone_mode=False)\n"
+        "print(json.dumps([out.getvalue(), sorted(sys.modules)]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    text, modules = json.loads(done.stdout)
+    return text, modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["generate", "--help"],
+        ["inpaint", "--help"],
+        ["upscale", "--help"],
+        ["serve", "--help"],
+        ["canvas", "--help"],
+        ["mcp", "--help"],
+        ["demo", "--help"],
+        ["skill", "export", "--help"],
+    ],
+)
+def test_help_loads_no_http_stack_attrs_or_generated_models(args: list[str]) -> None:
+    text, modules = _loaded_after_cli(args)
+    assert text.startswith("Usage: leonardo-realtime")  # the help really was printed
+    third_party = sorted({m.split(".")[0] for m in modules} & set(NOT_FOR_HELP))
+    ours = sorted(m for m in modules if m.startswith(OURS_NOT_FOR_HELP))
+    assert third_party == [], f"{args}: {third_party}"
+    assert ours == [], f"{args}: {ours}"
+
+
+def test_the_help_probe_sees_a_command_s_imports() -> None:
+    """The check can fail: what a command runs with (the batch runner) does load attrs and the image helpers."""
+    modules = set(_loaded_after("import leonardo_realtime_client._cli._run"))
+    assert {"attrs", "leonardo_realtime_client._images"} <= modules
+
+
+def test_the_constraints_table_does_not_load_the_generated_client() -> None:
+    """``_generated/__init__`` (from the package_init template) loads ``client.py`` (httpx, attrs) on first use
+    only; the name still resolves."""
+    modules = set(_loaded_after("import leonardo_realtime_client._generated.constraints"))
+    assert not {"httpx", "attrs", "leonardo_realtime_client._generated.client"} & modules
+    code = "from leonardo_realtime_client._generated import AuthenticatedClient, Client\nprint(Client.__module__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "leonardo_realtime_client._generated.client"
