@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import glob
 import os
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,6 +57,26 @@ class Source:
         return self.path.name if self.path is not None else "stdin"
 
 
+class _Folders:
+    """``Path.resolve()`` of folders, each folder resolved once: a batch's hundreds of files share a few folders,
+    and each ``resolve()`` walks every component of its path."""
+
+    def __init__(self) -> None:
+        self._resolved: dict[Path, Path] = {}
+
+    def entry(self, path: Path) -> Path:
+        """``path`` with its folder resolved and its own name kept (``path.resolve()`` unless the name is a symlink)."""
+        folder = path.parent
+        resolved = self._resolved.get(folder)
+        if resolved is None:
+            resolved = self._resolved[folder] = folder.resolve()
+        return resolved / path.name
+
+    def file(self, path: Path) -> Path:
+        """``path.resolve()``: one ``lstat`` of the name, and its folder resolved once per folder."""
+        return path.resolve() if path.is_symlink() else self.entry(path)
+
+
 def _listing(lines: Sequence[str]) -> str:
     shown = [f"  {line}" for line in lines[:_MAX_LISTED]]
     if len(lines) > _MAX_LISTED:
@@ -75,9 +94,10 @@ def resolve_inputs(args: Sequence[str]) -> list[Source]:
     seen: set[Path] = set()
     problems: list[str] = []
     stdin_used = False
+    folders = _Folders()
 
     def add(path: Path, *, found: bool = False) -> None:
-        key = path.resolve()
+        key = folders.file(path)
         if key not in seen:
             seen.add(key)
             sources.append(Source(str(path), path, found))
@@ -125,6 +145,9 @@ def drop_own_outputs(
     outputs land next to the inputs, and a rerun over the folder would otherwise send them (and pay for them) as
     new inputs. Files named one by one are always kept. Returns (kept, left out).
     """
+    if not any(source.found for source in sources):  # every input named one by one: all kept, nothing to compute
+        return list(sources), []
+    folders = _Folders()
     own: set[Path] = set()
     for index, source in enumerate(sources, 1):
         if source.path is None:
@@ -132,13 +155,13 @@ def drop_own_outputs(
         for command in commands:
             for template in name_templates:
                 try:
-                    own.add((source.path.parent / _render_name(template, source, command, index)).resolve())
+                    own.add(folders.file(source.path.parent / _render_name(template, source, command, index)))
                 except click.BadParameter:  # a bad --name is reported where the outputs are planned
                     continue
     kept: list[Source] = []
     left_out: list[Source] = []
     for source in sources:
-        mine = source.found and source.path is not None and source.path.resolve() in own
+        mine = source.found and source.path is not None and folders.file(source.path) in own
         (left_out if mine else kept).append(source)
     return kept, left_out
 
@@ -262,9 +285,10 @@ def plan_outputs(
                 targets.append(source.path.parent / _render_name(name_template, source, command, index))
 
     by_target: dict[Path, list[str]] = {}
+    folders = _Folders()
     for source, target in zip(sources, targets, strict=True):
         if target is not None:
-            by_target.setdefault(_resolved_output(target), []).append(source.label)
+            by_target.setdefault(_resolved_output(target, folders), []).append(source.label)
     clashes = [f"{', '.join(labels)} → {path}" for path, labels in by_target.items() if len(labels) > 1]
     if clashes:
         raise click.UsageError(
@@ -273,7 +297,7 @@ def plan_outputs(
 
     skip: list[int] = []
     if not overwrite:
-        existing = [i for i, t in enumerate(targets) if t is not None and (t.exists() or t.is_symlink())]
+        existing = [i for i, t in enumerate(targets) if t is not None and os.path.lexists(t)]
         if skip_existing:
             skip = existing
         elif existing:
@@ -284,11 +308,11 @@ def plan_outputs(
     return targets, skip
 
 
-def _resolved_output(target: Path) -> Path:
+def _resolved_output(target: Path, folders: _Folders) -> Path:
     """``target`` resolved, or a usage error saying what stands there: an output path through a symlink loop made
     ``Path.resolve`` raise ``RuntimeError`` (Python 3.11) or ``OSError`` (3.13), a traceback before anything ran."""
     try:
-        return target.resolve()
+        return folders.file(target)
     except (RuntimeError, OSError):
         raise click.BadParameter(f"{target}: {why_missing(target)}; nothing was sent", param_hint="'-o'") from None
 
@@ -362,36 +386,54 @@ def encode_for(path: Path, data: bytes) -> bytes:
         ) from exc
 
 
-_UMASK: int | None = None
+#: ``os.open`` flags of a temporary output: created here or not at all (``O_EXCL`` also refuses a symlink planted
+#: under its name), not inherited by child processes, binary on Windows.
+_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _umask() -> int:
-    global _UMASK
-    if _UMASK is None:
-        _UMASK = os.umask(0o022)
-        os.umask(_UMASK)
-    return _UMASK
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file beside ``path`` (``.NAME.RANDOM.part``), open for writing; the folder is made if it is missing.
+
+    Mode ``0o666`` less the umask, as any new file (the kernel applies the umask; no ``chmod`` afterwards).
+    """
+    folder = os.fspath(path.parent)
+    for _ in range(100):
+        name = os.path.join(folder, f".{path.name}.{os.urandom(6).hex()}.part")
+        try:
+            return os.open(name, _TEMPORARY_FLAGS, 0o666), name
+        except FileExistsError:  # a name already taken (12 random hex digits: practically never)
+            continue
+        except FileNotFoundError:  # the folder is missing: the first output of a new -o folder
+            if os.path.isdir(folder):
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+    raise FileExistsError(f"{path}: no free name for a temporary file in {folder}")
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then link (or rename) it into place.
 
-    The file appears whole or not at all: an interrupt leaves no half-written image. Without
-    ``overwrite`` an existing file (even one that appeared meanwhile) is never replaced: ``FileExistsError``.
+    The file appears whole or not at all: no reader ever sees part of it, and an interrupt (Ctrl-C, SIGTERM, the
+    process killed) leaves no half-written image, only nothing or the whole file. Without ``overwrite`` an existing
+    file (even one that appeared meanwhile) is never replaced: ``FileExistsError``. A missing folder is created.
+
+    Not ``fsync``'d: what is promised holds for the processes of a running system (the kernel keeps what was
+    written); a power cut or kernel crash right after a write can still lose it, as with ``cp``, ``curl -o`` or
+    rsync's default temporary-file-then-rename (``benchmarks/NOTES.md``, issue 13). Per output: one ``open``,
+    ``write`` (more only for a partial write), ``close``, ``link`` and ``unlink`` (``rename`` with ``overwrite``).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = 0o666 & ~_umask()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    tmp = Path(tmp_name)
+    fd, tmp = _create_temporary(path)
+    placed = False
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if sys.platform != "win32":
-            os.chmod(tmp, mode)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         if overwrite:
             os.replace(tmp, path)
+            placed = True
             return
         try:
             os.link(tmp, path)  # atomic and never clobbers: FileExistsError if the name is taken
@@ -401,5 +443,7 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool) -> None:
             if path.exists():
                 raise FileExistsError(f"{path}: exists (use --overwrite to replace it)") from None
             os.replace(tmp, path)
+            placed = True
     finally:
-        tmp.unlink(missing_ok=True)
+        if not placed:
+            os.unlink(tmp)
