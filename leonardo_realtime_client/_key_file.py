@@ -8,14 +8,15 @@ that might be a key pasted by mistake is never printed back. Shared by the CLI a
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import click
 
 from ._defaults import ENV_API_KEY
 
-__all__ = ["KEY_FILE_TYPE", "check_key_file", "read_api_key"]
+__all__ = ["KEY_FILE_TYPE", "KeyFileOption", "check_key_file", "read_api_key"]
 
 
 def check_key_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -27,6 +28,15 @@ def check_key_file(ctx: click.Context, param: click.Parameter, value: Path | Non
 
 
 KEY_FILE_TYPE: Final = click.Path(dir_okay=False, path_type=Path)
+
+
+class KeyFileOption(click.Option):
+    """The ``--api-key-file FILE`` option, defined once for every command that takes a key: a path (not a
+    folder) checked by :func:`check_key_file`; each command gives its own ``help``. Use it as
+    ``@click.option("--api-key-file", cls=KeyFileOption, help=...)`` or ``KeyFileOption(help=...)``."""
+
+    def __init__(self, param_decls: Sequence[str] | None = None, **attrs: Any) -> None:
+        super().__init__(param_decls or ["--api-key-file"], type=KEY_FILE_TYPE, callback=check_key_file, **attrs)
 
 
 def read_api_key(

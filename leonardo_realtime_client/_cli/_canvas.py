@@ -12,7 +12,8 @@ import click
 from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
 from .._defaults import ENV_API_KEY as API_KEY_ENV
 from .._defaults import is_loopback_host
-from ._env import KEY_FILE_TYPE, CliEnv, Connection, check_key_file, make_client, read_api_key
+from .._key_file import KeyFileOption
+from ._env import CliEnv, Connection, make_client, read_api_key
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -53,7 +54,7 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
     is_flag=True,
     help=f"Use Leonardo.AI (paid) with the key from ${API_KEY_ENV} or --api-key-file; the key stays in this process.",
 )
-@click.option("--api-key-file", type=KEY_FILE_TYPE, callback=check_key_file, help="Read the key from this file.")
+@click.option("--api-key-file", cls=KeyFileOption, help="Read the key from this file.")
 @click.option(
     "--base-url",
     metavar="URL",

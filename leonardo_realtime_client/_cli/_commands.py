@@ -16,7 +16,7 @@ from .._defaults import (
     ENV_API_KEY,
     ENV_BASE_URL,
 )
-from .._key_file import KEY_FILE_TYPE, check_key_file
+from .._key_file import KeyFileOption
 from .._operations import OPERATION_IDS
 from ..server._command import serve_command
 from ._canvas import canvas_command
@@ -154,12 +154,7 @@ def _output_options() -> list[click.Parameter]:
 
 def _connection_options() -> list[click.Parameter]:
     return [
-        click.Option(
-            ["--api-key-file"],
-            type=KEY_FILE_TYPE,
-            callback=check_key_file,
-            help=f"Read the API key from this file's first line (default: ${ENV_API_KEY}).",
-        ),
+        KeyFileOption(help=f"Read the API key from this file's first line (default: ${ENV_API_KEY})."),
         click.Option(
             ["--api-key"],
             hidden=True,

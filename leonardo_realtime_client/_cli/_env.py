@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._key_file import KEY_FILE_TYPE, check_key_file, read_api_key
+from .._key_file import read_api_key
 
 if TYPE_CHECKING:
     import socket
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..canvas import CanvasConfig
     from ..server import ServerConfig
 
-__all__ = ["KEY_FILE_TYPE", "AsyncCanvas", "CliEnv", "Connection", "check_key_file", "make_client", "read_api_key"]
+__all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
 
 
 class AsyncCanvas(Protocol):

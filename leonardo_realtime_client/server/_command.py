@@ -15,7 +15,7 @@ from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
 from .._defaults import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
 from .._errors import ConfigurationError
 from .._extras import OVER_HTTP, require_server_extra
-from .._key_file import KEY_FILE_TYPE, check_key_file, read_api_key
+from .._key_file import KeyFileOption, read_api_key
 
 if TYPE_CHECKING:
     from ._config import ServerConfig
@@ -65,7 +65,7 @@ def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
     is_flag=True,
     help=f"Accept only the key from ${ENV_API_KEY} or --api-key-file (default: any non-empty key).",
 )
-@click.option("--api-key-file", type=KEY_FILE_TYPE, callback=check_key_file, help="See --require-key.")
+@click.option("--api-key-file", cls=KeyFileOption, help="See --require-key.")
 @click.option(
     "--log-level", type=click.Choice(UVICORN_LOG_LEVELS), default="info", show_default=True, help="uvicorn's log level."
 )

@@ -84,12 +84,17 @@ def test_key_file_is_read_but_never_shown(run: Cli, fake: FakeCanvas, workdir: P
     _assert_no_key(result.output, repr(fake.connection))
 
 
-@pytest.mark.parametrize("command", ["refine", "serve"])
+@pytest.mark.parametrize("command", ["refine", "serve", "canvas", "mcp"])
 def test_a_key_given_to_api_key_file_by_mistake_is_not_echoed(run: Cli, workdir: Path, command: str) -> None:
-    """`--api-key-file sk-…` (the key where a file name belongs): say so, without printing the value."""
+    """`--api-key-file sk-…` (the key where a file name belongs): say so, without printing the value. Every
+    command that takes a key has the one ``--api-key-file`` option (``KeyFileOption``)."""
     (src,) = make_inputs(workdir, 1)
-    args = [src, "-p", "x"] if command == "refine" else ["--require-key"]
-    result = run(command, *args, "--api-key-file", FAKE_KEY)
+    before: dict[str, list[str | Path]] = {
+        "refine": [src, "-p", "x"],
+        "serve": ["--require-key"],
+        "canvas": ["--real-api", "--no-browser"],
+    }
+    result = run(command, *before.get(command, []), "--api-key-file", FAKE_KEY)
     assert result.exit_code == ExitCode.USAGE
     assert "--api-key-file" in result.stderr
     assert "no such file" in result.stderr
