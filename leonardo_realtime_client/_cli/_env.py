@@ -24,9 +24,9 @@ __all__ = ["AsyncCanvas", "CliEnv", "Connection", "make_client", "read_api_key"]
 
 
 class AsyncCanvas(Protocol):
-    """What the CLI needs of ``AsyncRealtimeCanvas``: ``aclose``, and the method named like the command
-    (``generate``, ``refine``, ``inpaint``, ``upscale``: ``(image, [mask,] **options) -> RealtimeResult``),
-    looked up by name."""
+    """What the CLI and its MCP tools need of ``AsyncRealtimeCanvas``: ``aclose``, and the method named like the
+    command or tool (``generate``, ``refine``, ``inpaint``, ``upscale``: ``(image, [mask,] **options) ->
+    RealtimeResult``), looked up by name."""
 
     async def aclose(self) -> None: ...
 

@@ -13,11 +13,12 @@ import time
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 import attrs
 
+from .._cli._env import AsyncCanvas
 from .._cli._params import _convert
 from .._errors import ImageError, LeonardoError, ValidationError, Violation, short_repr
 from .._images import decode_data_url, image_data_url, image_size, mask_data_url, sniff_format
@@ -28,16 +29,10 @@ from ._budget import Budget
 from ._results import ResultStore, SavedImage
 from ._schema import IMAGE_ARGUMENTS, TOOL_OPERATIONS, argument_name, tool_fields
 
-__all__ = ["CanvasClient", "ToolCalls", "ToolOutcome"]
+__all__ = ["ToolCalls", "ToolOutcome"]
 
 _IMAGE_ALLOWED = "a file path, a data URL or the id of an earlier result"
 _RESULT_ID = re.compile(r"(?:generate|refine|inpaint|upscale)-\d+(?:\.\d+)?")
-
-
-class CanvasClient(Protocol):
-    """What the tools need of ``AsyncRealtimeCanvas``: the four methods, looked up by the tool's name."""
-
-    async def aclose(self) -> None: ...
 
 
 @attrs.frozen
@@ -73,7 +68,7 @@ class ToolCalls:
 
     def __init__(
         self,
-        client: CanvasClient,
+        client: AsyncCanvas,
         store: ResultStore,
         budget: Budget,
         *,

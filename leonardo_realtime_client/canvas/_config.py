@@ -6,13 +6,14 @@ Its public names are listed once, in the ``__all__`` of the package that exports
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 import attrs
 
 from .._errors import ConfigurationError
+from .._session_events import CanvasClient
 
 DEFAULT_BUDGET = Decimal("1.00")
 """Spend allowed per connection (per open tab), in the API's cost unit (dollars on the stand-in)."""
@@ -27,20 +28,9 @@ DEFAULT_MAX_CONNECTIONS = 4
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-class CanvasBackend(Protocol):
-    """The async client the canvas drives (``AsyncRealtimeCanvas`` is one): the four operations and ``aclose``."""
-
-    @property
-    def generate(self) -> Callable[..., Awaitable[Any]]: ...
-
-    @property
-    def refine(self) -> Callable[..., Awaitable[Any]]: ...
-
-    @property
-    def inpaint(self) -> Callable[..., Awaitable[Any]]: ...
-
-    @property
-    def upscale(self) -> Callable[..., Awaitable[Any]]: ...
+class CanvasBackend(CanvasClient[Any], Protocol):
+    """The async client the canvas drives (``AsyncRealtimeCanvas`` is one): a session's :class:`CanvasClient`
+    (the four operations) that the canvas closes with ``aclose`` when its tab goes."""
 
     async def aclose(self) -> None: ...
 
