@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
+from .._click import CONTEXT_SETTINGS, LogLevelOption
 from .._defaults import ENV_API_KEY as API_KEY_ENV
 from .._defaults import is_loopback_host
 from .._key_file import KeyFileOption
@@ -94,13 +94,7 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
     help="Needed for a --host other than loopback: anyone who can reach it and has the printed token can use it.",
 )
 @click.option("--allow-insecure-http", is_flag=True, help="Allow the key over plain http to a host not this machine.")
-@click.option(
-    "--log-level",
-    type=click.Choice(UVICORN_LOG_LEVELS),
-    default="warning",
-    show_default=True,
-    help="uvicorn's log level.",
-)
+@click.option("--log-level", cls=LogLevelOption, default="warning")
 def canvas_command(
     port: int,
     no_browser: bool,

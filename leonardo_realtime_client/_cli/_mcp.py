@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .._click import CONTEXT_SETTINGS
+from .._click import CONTEXT_SETTINGS, LogLevelOption
 from .._errors import ConfigurationError
 from ._env import CliEnv, Connection, read_api_key
 from ._startup import is_cli_process
@@ -220,13 +220,7 @@ def mcp_command(connection_options: list[click.Parameter]) -> click.Command:
             show_default=True,
             help="The unit of --budget, as the API reports cost.",
         ),
-        click.Option(
-            ["--log-level"],
-            type=click.Choice(["critical", "error", "warning", "info", "debug"]),
-            default="warning",
-            show_default=True,
-            help="uvicorn's log level (--transport http).",
-        ),
+        LogLevelOption(default="warning", help="uvicorn's log level (--transport http)."),
         *connection_options,
     ]
 

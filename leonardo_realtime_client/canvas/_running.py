@@ -67,19 +67,14 @@ def running_canvas(config: CanvasConfig, *, port: int = 0) -> Iterator[str]:
     """Run the canvas on ``127.0.0.1`` in a background thread; yield its URL (``http://127.0.0.1:<port>/``).
     Raises ConfigurationError without the ``canvas`` extra (before anything is bound)."""
     require_extra("the browser canvas", "canvas", CANVAS)
+    from ..server._running import in_thread
+
     ready = threading.Event()
     sock = bind("127.0.0.1", port)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     server = _server(config, "warning", ready.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="leonardo-canvas", daemon=True)
-    thread.start()
     try:
-        while not ready.wait(timeout=0.05):
-            if not thread.is_alive():
-                raise RuntimeError(f"the canvas did not start on {url}")
-        yield url
+        with in_thread(server, sock, ready, name="leonardo-canvas", failed=f"the canvas did not start on {url}"):
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         logging.getLogger("leonardo_realtime_client.canvas").debug("canvas at %s stopped", url)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._click import CONTEXT_SETTINGS, UVICORN_LOG_LEVELS
+from .._click import CONTEXT_SETTINGS, LogLevelOption
 from .._defaults import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
 from .._errors import ConfigurationError
 from .._extras import OVER_HTTP, require_server_extra
@@ -66,9 +66,7 @@ def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
     help=f"Accept only the key from ${ENV_API_KEY} or --api-key-file (default: any non-empty key).",
 )
 @click.option("--api-key-file", cls=KeyFileOption, help="See --require-key.")
-@click.option(
-    "--log-level", type=click.Choice(UVICORN_LOG_LEVELS), default="info", show_default=True, help="uvicorn's log level."
-)
+@click.option("--log-level", cls=LogLevelOption, default="info")
 def serve_command(
     host: str,
     port: int,

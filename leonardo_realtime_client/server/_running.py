@@ -15,7 +15,7 @@ from .._extras import OVER_HTTP, require_server_extra
 from ._config import LOCAL_BASE_PATH, ServerConfig
 from ._handler import CanvasHandler, RecordedRequest
 
-__all__ = ["LocalServer", "running_local_server", "running_server", "serve"]
+__all__ = ["LocalServer", "in_thread", "listening_socket", "running_local_server", "running_server", "serve"]
 
 _DROP_MESSAGE = "ASGI callable returned without completing response."
 
@@ -123,18 +123,30 @@ def running_server(
     server = _Server(_uvicorn_config(app))
     quiet = _QuietDrops()
     logging.getLogger("uvicorn.error").addFilter(quiet)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="leonardo-local-server", daemon=True)
+    try:
+        failed = f"the local Realtime Canvas server did not start on 127.0.0.1:{bound_port}"
+        with in_thread(server, sock, ready, name="leonardo-local-server", failed=failed):
+            yield f"http://127.0.0.1:{bound_port}{LOCAL_BASE_PATH}"
+    finally:
+        logging.getLogger("uvicorn.error").removeFilter(quiet)
+
+
+@contextlib.contextmanager
+def in_thread(server: Any, sock: socket.socket, ready: threading.Event, *, name: str, failed: str) -> Iterator[None]:
+    """Run the uvicorn ``server`` on ``sock`` in a daemon thread called ``name`` for the ``with`` block, once it
+    is ready (its startup sets ``ready``); then stop it and close ``sock``. The local server and the canvas both
+    run this way. Raises ``RuntimeError(failed)`` when the thread ends before it is ready."""
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
     thread.start()
     try:
         while not ready.wait(timeout=0.05):
             if not thread.is_alive():
-                raise RuntimeError(f"the local Realtime Canvas server did not start on 127.0.0.1:{bound_port}")
-        yield f"http://127.0.0.1:{bound_port}{LOCAL_BASE_PATH}"
+                raise RuntimeError(failed)
+        yield
     finally:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
-        logging.getLogger("uvicorn.error").removeFilter(quiet)
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ import pytest
 
 from leonardo_realtime_client._cli._exit import EXIT_CODE_MEANINGS
 from leonardo_realtime_client._cli._params import IMAGE_FIELDS, option_name
+from leonardo_realtime_client._click import UVICORN_LOG_LEVELS
 from leonardo_realtime_client._generated.constraints import OPERATIONS
 from leonardo_realtime_client._operations import OPERATION_IDS
 from leonardo_realtime_client._validation import allowed_text
@@ -77,3 +78,15 @@ def test_version(run: Cli) -> None:
     result = run("--version")
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+@pytest.mark.parametrize(("command", "default"), [("serve", "info"), ("canvas", "warning"), ("mcp", "warning")])
+def test_every_command_that_runs_uvicorn_takes_the_same_log_levels(run: Cli, command: str, default: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    help_text = _flat(result.stdout)
+    assert f"--log-level [{'|'.join(UVICORN_LOG_LEVELS)}]" in help_text
+    assert f"[default: {default}]" in help_text.split("--log-level", 1)[1].split(" --", 1)[0]
+    refused = run(command, "--log-level", "verbose")
+    assert refused.exit_code == 2
+    assert "'verbose' is not one of 'critical', 'error', 'warning', 'info', 'debug', 'trace'" in refused.stderr
