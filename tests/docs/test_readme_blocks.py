@@ -19,11 +19,11 @@ import anyio.lowlevel
 import pytest
 
 from leonardo_realtime_client.server import LocalServer
+from tests.typing.strict import mypy_strict
 
 from .readme_blocks import (
     README,
     README_TEST_KEY,
-    ROOT,
     SAMPLE_FILES,
     Block,
     MarkerError,
@@ -101,31 +101,19 @@ def test_readme_block_runs(
 
 
 def test_readme_blocks_type_check(tmp_path: Path) -> None:
-    from mypy import api
-
     files = []
     for block in BLOCKS:
         path = tmp_path / f"{block.module_name}.py"
         path.write_text(block.code, encoding="utf-8")
-        files.append(str(path))
-    stdout, stderr, status = api.run(
-        [
-            "--strict",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(ROOT / ".mypy_cache"),
-            "--no-error-summary",
-            *files,
-        ]
-    )
+        files.append(path)
+    report, status = mypy_strict(*files)
     by_module = {b.module_name: b for b in BLOCKS}
 
     def readme_line(match: re.Match[str]) -> str:
         block = by_module[match["module"]]
         return f"{block.source.name}:{block.line + int(match['line'])}"
 
-    report = re.sub(r"\S*?(?P<module>readme_block_\w+?)\.py:(?P<line>\d+)", readme_line, stdout + stderr)
+    report = re.sub(r"\S*?(?P<module>readme_block_\w+?)\.py:(?P<line>\d+)", readme_line, report)
     assert status == 0, report
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mypy import api
-
-ROOT = Path(__file__).resolve().parents[2]
+from .strict import mypy_strict
 
 SNIPPET = """\
 from __future__ import annotations
@@ -45,20 +43,9 @@ async def asynchronous(canvas: AsyncRealtimeCanvas, image: bytes) -> RealtimeRes
 def test_mypy_checks_every_keyword_option_by_its_type(tmp_path: Path) -> None:
     path = tmp_path / "option_calls.py"
     path.write_text(SNIPPET, encoding="utf-8")
-    stdout, stderr, _ = api.run(
-        [
-            "--strict",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(ROOT / ".mypy_cache"),
-            "--no-error-summary",
-            "--hide-error-context",
-            str(path),
-        ]
-    )
+    report, _ = mypy_strict(path)
     errors: dict[int, str] = {}
-    for match in re.finditer(r"option_calls\.py:(\d+): error: (.*)", stdout):
+    for match in re.finditer(r"option_calls\.py:(\d+): error: (.*)", report):
         errors[int(match[1])] = errors.get(int(match[1]), "") + match[2]
     wanted = {
         number: line.split("# wrong: ", 1)[1]
@@ -66,6 +53,6 @@ def test_mypy_checks_every_keyword_option_by_its_type(tmp_path: Path) -> None:
         if "# wrong: " in line
     }
     assert len(wanted) == 9
-    assert errors.keys() == wanted.keys(), stdout + stderr
+    assert errors.keys() == wanted.keys(), report
     for number, pattern in wanted.items():
         assert re.search(pattern, errors[number]), f"line {number}: {errors[number]}"
