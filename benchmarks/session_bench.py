@@ -139,6 +139,17 @@ async def _session(client: AsyncRealtimeCanvas, image: bytes, count: int, rate_h
     return run
 
 
+async def _paid_call(run: Run, client: AsyncRealtimeCanvas, image: bytes, seq: int) -> bool:
+    """One generate call for input ``seq``, counted in ``run`` as paid for or as an error; whether it succeeded."""
+    try:
+        result = await client.generate(image, prompt=PROMPT, request_timestamp=str(seq))
+    except LeonardoError:
+        run.errors += 1
+        return False
+    run.paid_for(result)
+    return True
+
+
 async def _sequential(client: AsyncRealtimeCanvas, image: bytes, count: int, rate_hz: float, grace: float) -> Run:
     run = Run("sequential (await each input)")
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -147,13 +158,8 @@ async def _sequential(client: AsyncRealtimeCanvas, image: bytes, count: int, rat
         while True:
             seq = await queue.get()
             run.sent += 1
-            try:
-                result = await client.generate(image, prompt=PROMPT, request_timestamp=str(seq))
-            except LeonardoError:
-                run.errors += 1
-                continue
-            run.paid_for(result)
-            run.show(seq)
+            if await _paid_call(run, client, image, seq):
+                run.show(seq)
 
     task = asyncio.get_running_loop().create_task(worker())
     try:
@@ -172,13 +178,8 @@ async def _concurrent(client: AsyncRealtimeCanvas, image: bytes, count: int, rat
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(seq: int) -> None:
-        try:
-            result = await client.generate(image, prompt=PROMPT, request_timestamp=str(seq))
-        except LeonardoError:
-            run.errors += 1
-            return
-        run.paid_for(result)
-        if seq > run.newest_shown():  # done right: an older result never replaces a newer one
+        # done right: an older result never replaces a newer one
+        if await _paid_call(run, client, image, seq) and seq > run.newest_shown():
             run.show(seq)
 
     def submit(seq: int) -> None:
