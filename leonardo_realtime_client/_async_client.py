@@ -19,16 +19,16 @@ from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import AsyncProgress, deadline_exceeded, past_bound
 from ._direct import Direct
-from ._errors import LeonardoError, Outcome
+from ._errors import APIStatusError, LeonardoError, Outcome
 from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
 from ._operation_options import OperationOptions, UpscaleOptions
-from ._result import RealtimeResult
-from ._retry import RetryPolicy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # attrs classes (and the session): loaded when a client is made and a call answers
+    from ._result import RealtimeResult
+    from ._retry import RetryPolicy
     from ._session import RealtimeSession
 
 __all__ = ["AsyncRealtimeCanvas"]
@@ -238,7 +238,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                     if clear is None:
                         raise
                     raise clear from exc
-                if isinstance(outcome, RealtimeResult):
+                if not isinstance(outcome, tuple):  # a RealtimeResult (not imported here: an attrs class)
                     return self._settled(outcome, retries + 1, billed, span)
                 error, delay = outcome
                 last = delay is None or self._past_total(call, started, delay)
@@ -296,6 +296,6 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             error.__cause__ = exc
             return error, self._retry_delay(call, retries, error=exc)
         judged = self._judge_response(call, response)
-        if isinstance(judged, RealtimeResult):
-            return judged
-        return judged, self._retry_delay(call, retries, status=judged)
+        if isinstance(judged, APIStatusError):
+            return judged, self._retry_delay(call, retries, status=judged)
+        return judged

@@ -14,13 +14,13 @@ than ``orjson`` on an image), raise ``ValueError`` for a status such as 520 (``H
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import ssl
 import sys
 from collections.abc import Mapping
-from typing import Any, Final, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, NoReturn, TypeVar
 
-import attrs
 import httpx
 import orjson
 
@@ -50,13 +50,16 @@ from ._logging import logger, setup_logging, summarize
 from ._numbers import Integer, Number
 from ._operation_options import KEYWORDS, unexpected_keyword
 from ._operations import Operation, operations
+from ._outcome import transport_outcome
 from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
 from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, remember_key
 from ._request_body import RequestBody, build_body
-from ._result import RealtimeResult
-from ._retry import RetryPolicy, transport_outcome
 from ._tracing import CallSpan, make_tracer
+
+if TYPE_CHECKING:  # attrs classes: loaded when a client is made (its RetryPolicy) and when a call answers
+    from ._result import RealtimeResult
+    from ._retry import RetryPolicy
 
 __all__ = ["BaseRealtimeCanvas", "PreparedCall"]
 
@@ -64,7 +67,7 @@ HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 _JSON_HEADERS: Final = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)  # not attrs: importing the clients does not load attrs
 class PreparedCall:
     """A validated call, ready to send (and to resend on a retry).
 
@@ -74,10 +77,10 @@ class PreparedCall:
 
     operation: Operation
     url: str
-    body: RequestBody = attrs.field(repr=False)
+    body: RequestBody = dataclasses.field(repr=False)
     timeout: httpx.Timeout
     max_retries: int
-    logged_body: object = attrs.field(default=None, repr=False)
+    logged_body: object = dataclasses.field(default=None, repr=False)
     total_timeout: float | None = None
     """Seconds for the whole call, retries included (``None``: each attempt is bounded by ``timeout`` only)."""
 
@@ -135,9 +138,9 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         self._timeout = resolve_timeout(timeout, DEFAULT_TIMEOUT)
         self._total_timeout = check_total_timeout(total_timeout)
         self._max_retries = check_max_retries(max_retries)
-        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
-            raise ConfigurationError(f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}")
-        self._retry_policy = retry_policy or RetryPolicy()
+        from ._retry import check_retry_policy  # here: importing the clients does not load attrs (~6 ms)
+
+        self._retry_policy = check_retry_policy(retry_policy)
         if api_key is not None and not isinstance(api_key, str):
             raise ConfigurationError(f"api_key must be a str, not {type(api_key).__name__}")
         self._api_key_arg = api_key
@@ -353,6 +356,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         request_id = None if result.request_id is None else redact(result.request_id, self._secret)
         warnings = tuple(redact(line, self._secret) for line in result.warnings)
         if attempts > 1 or request_id != result.request_id or warnings != result.warnings:  # else: as it is
+            import attrs  # loaded with the answer's models already
+
             result = attrs.evolve(
                 result, attempts=attempts, possibly_billed_attempts=billed, request_id=request_id, warnings=warnings
             )
@@ -408,6 +413,8 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
             reason = type(error).__name__
         billing = "not processed" if outcome is Outcome.NOT_PROCESSED else "outcome unknown: may have been billed"
         if not policy.should_retry(error=failure):
+            import attrs  # loaded with the policy already
+
             transient = attrs.evolve(policy, retry_unknown_outcome=True).should_retry(error=failure)
             if outcome is not Outcome.NOT_PROCESSED and not policy.retry_unknown_outcome and transient:
                 logger.info(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-from typing import Self, Unpack
+from typing import TYPE_CHECKING, Self, Unpack
 
 import httpx
 
@@ -16,13 +16,15 @@ from ._answer import DEFAULT_MAX_RESPONSE_BYTES, read_bounded
 from ._base_client import BaseRealtimeCanvas, PreparedCall
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import AttemptGuard, deadline_exceeded
-from ._errors import LeonardoError, Outcome
+from ._errors import APIStatusError, LeonardoError, Outcome
 from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
 from ._operation_options import OperationOptions, UpscaleOptions
-from ._result import RealtimeResult
-from ._retry import RetryPolicy
+
+if TYPE_CHECKING:  # attrs classes: loaded when a client is made (RetryPolicy) and a call answers
+    from ._result import RealtimeResult
+    from ._retry import RetryPolicy
 
 __all__ = ["RealtimeCanvas"]
 
@@ -187,7 +189,7 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                     outcome = self._send_once(call, retries, started)
                 except LeonardoError as unusable:  # a 2xx that could not be used
                     self._raise_settled(unusable, retries + 1, billed, span)
-                if isinstance(outcome, RealtimeResult):
+                if not isinstance(outcome, tuple):  # a RealtimeResult (not imported here: an attrs class)
                     return self._settled(outcome, retries + 1, billed, span)
                 error, delay = outcome
                 last = delay is None or self._past_total(call, started, delay)
@@ -233,6 +235,6 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
             if guard is not None:
                 guard.done()
         judged = self._judge_response(call, response)
-        if isinstance(judged, RealtimeResult):
-            return judged
-        return judged, self._retry_delay(call, retries, status=judged)
+        if isinstance(judged, APIStatusError):
+            return judged, self._retry_delay(call, retries, status=judged)
+        return judged

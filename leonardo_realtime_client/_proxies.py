@@ -17,11 +17,11 @@ One reason to change: how ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` (and thei
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 from typing import Final
 
-import attrs
 import httpx
 
 from ._config import is_loopback_host
@@ -41,7 +41,7 @@ def any_proxy_variable() -> bool:
     return any(os.environ.get(name) is not None for name in PROXY_VARIABLES)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)  # not attrs: the clients' import does not load attrs
 class EnvironmentProxy:
     """The proxy a request goes through: the variable it comes from and its URL (``shown`` hides a password)."""
 

@@ -27,11 +27,11 @@ extra write more. A larger body goes out piece by piece, never copied into a joi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator, Mapping
 from enum import Enum
 from typing import Any, Final
 
-import attrs
 import httpx
 import orjson
 import pybase64
@@ -50,7 +50,7 @@ _IMAGE_KEY: Final = b'"imageDataUrl":"'
 _MASK_KEY: Final = b'","maskDataUrl":"'
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)  # not attrs: the clients' import does not load attrs
 class RequestBody:
     """A request body as the three pieces sent, ``head + base64 + tail``, and its ``Content-Length``.
 
@@ -60,16 +60,15 @@ class RequestBody:
     """
 
     head: bytes
-    image: bytes = attrs.field(repr=False)
+    image: bytes = dataclasses.field(repr=False)
     encoded: bool
-    tail: bytes = attrs.field(repr=False)
-    fields: Mapping[str, Any] = attrs.field(repr=False)
-    content_length: int = attrs.field(init=False)
+    tail: bytes = dataclasses.field(repr=False)
+    fields: Mapping[str, Any] = dataclasses.field(repr=False)
+    content_length: int = dataclasses.field(init=False)
 
-    @content_length.default
-    def _length(self) -> int:
+    def __post_init__(self) -> None:
         image = len(self.image) if self.encoded else 4 * ((len(self.image) + 2) // 3)
-        return len(self.head) + image + len(self.tail)
+        object.__setattr__(self, "content_length", len(self.head) + image + len(self.tail))
 
     def pieces(self) -> list[bytes]:
         """The body's pieces for one attempt (a new list: the request drains it): one joined piece up to

@@ -44,10 +44,19 @@ from collections.abc import Awaitable, Callable, Mapping
 import attrs
 import httpx
 
-from ._errors import APIConnectionError, APIStatusError, Outcome, ValidationError, Violation, status_outcome
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    ConfigurationError,
+    Outcome,
+    ValidationError,
+    Violation,
+    status_outcome,
+)
 from ._numbers import as_number, type_problem
+from ._outcome import transport_outcome
 
-__all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after", "transport_outcome"]
+__all__ = ["RETRY_STATUSES", "RetryPolicy", "check_retry_policy", "parse_retry_after", "transport_outcome"]
 
 RETRY_STATUSES: frozenset[int] = frozenset({408, 409, 429})
 """Retried besides every status ≥ 500."""
@@ -62,29 +71,6 @@ _RETRY_EXCEPTIONS: tuple[type[BaseException], ...] = (
 
 def _time_sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up per call, so a test harness that patches time.sleep reaches the default policy
-
-
-_NOT_SENT: tuple[type[BaseException], ...] = (
-    httpx.ConnectError,  # refused, DNS, TLS handshake
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,  # no connection was free: nothing was sent
-    httpx.WriteError,  # the body did not get out whole: the server cannot have a complete request
-    httpx.WriteTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
-
-
-def transport_outcome(error: BaseException) -> Outcome:
-    """Whether a request that got no HTTP answer may have been processed: ``NOT_PROCESSED`` when it failed before
-    the whole request was sent (refused, DNS, TLS, connect/pool timeout, a failed write), else ``UNKNOWN`` (a read
-    timeout, a connection dropped mid-answer)."""
-    if isinstance(error, APIConnectionError):
-        return error.outcome
-    if isinstance(error, _NOT_SENT):
-        return Outcome.NOT_PROCESSED
-    return Outcome.UNKNOWN
 
 
 async def _anyio_sleep(seconds: float) -> None:
@@ -215,3 +201,12 @@ def parse_retry_after(headers: Mapping[str, str], *, now: Callable[[], float] = 
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
+
+
+def check_retry_policy(policy: object) -> RetryPolicy:
+    """``policy`` when it is a :class:`RetryPolicy`, a default one for ``None``; else a :class:`ConfigurationError`."""
+    if policy is None:
+        return RetryPolicy()
+    if not isinstance(policy, RetryPolicy):
+        raise ConfigurationError(f"retry_policy must be a RetryPolicy, not {type(policy).__name__}")
+    return policy

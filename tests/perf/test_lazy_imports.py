@@ -55,11 +55,27 @@ def test_a_public_name_loads_its_module_on_first_use() -> None:
 
 
 def test_the_clients_do_not_load_the_generated_models_or_the_session() -> None:
-    """The generated models (attrs classes, ~15 ms) load at the first call; the session (asyncio) when used."""
+    """The generated models (attrs classes, ~15 ms) load at the first call; the session (asyncio) when used.
+    attrs itself (~6 ms) loads when a client is made (its RetryPolicy), decimal only with a caller's Decimal."""
     modules = set(_loaded_after("from leonardo_realtime_client import RealtimeCanvas, AsyncRealtimeCanvas"))
     assert not any(m.startswith("leonardo_realtime_client._generated.models") for m in modules)
     assert "leonardo_realtime_client._session" not in modules
-    assert "asyncio" not in modules
+    assert not {"asyncio", "attr", "attrs"} & modules
+    assert not {"leonardo_realtime_client._result", "leonardo_realtime_client._retry"} & modules
+
+
+def test_the_number_rules_do_not_import_decimal() -> None:
+    """``_numbers`` (every client and the CLI's validation) finds Decimal and numbers.Real in ``sys.modules``.
+    (httpx with its CLI extras installed, as in the dev venv, loads decimal itself: checked without httpx.)"""
+    modules = set(_loaded_after("import leonardo_realtime_client._numbers, leonardo_realtime_client._validation"))
+    assert not {"decimal", "numbers", "fractions"} & modules
+    assert "leonardo_realtime_client._numbers" in modules
+
+
+def test_the_probe_sees_attrs_once_a_client_is_made() -> None:
+    """The check can fail: a client's RetryPolicy is an attrs class."""
+    modules = set(_loaded_after("from leonardo_realtime_client import RealtimeCanvas\nRealtimeCanvas(api_key='k')"))
+    assert {"attrs", "leonardo_realtime_client._retry"} <= modules
 
 
 def test_every_public_name_resolves_and_dir_lists_them() -> None:
@@ -152,3 +168,18 @@ def test_the_constraints_table_does_not_load_the_generated_client() -> None:
     code = "from leonardo_realtime_client._generated import AuthenticatedClient, Client\nprint(Client.__module__)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.strip() == "leonardo_realtime_client._generated.client"
+
+
+def test_numbers_imported_after_the_number_rules_are_still_numbers() -> None:
+    """A Decimal, Fraction or numpy scalar made after ``_numbers`` was imported (the usual order) is found."""
+    code = (
+        "from leonardo_realtime_client._numbers import as_number, type_problem\n"
+        "from decimal import Decimal\n"
+        "from fractions import Fraction\n"
+        "import numpy\n"
+        "print(as_number(Decimal('8')), as_number(Decimal('0.5')), as_number(Fraction(3, 4)),\n"
+        "      as_number(numpy.int16(7)), as_number(numpy.float32(0.25)), as_number('8'),\n"
+        "      repr(type_problem(Decimal(1))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["8", "0.5", "0.75", "7", "0.25", "None", "''"]
