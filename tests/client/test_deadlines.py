@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -133,6 +134,27 @@ def _ends_within(limit: float) -> contextlib.AbstractContextManager[None]:
     return check()
 
 
+def _refine_timing_out(server: DripServer, flavour: str, timeout: float | httpx.Timeout = 0.5) -> APITimeoutError:
+    """One refine on ``server`` with the sync or the async client (``timeout``, no retry), which must end in an
+    :class:`APITimeoutError` within ``GENEROUS`` seconds; returns that error. The server is closed afterwards."""
+
+    def sync_call() -> None:
+        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=timeout, max_retries=0) as canvas:
+            canvas.refine(IMAGE, prompt="x")
+
+    async def async_call() -> None:
+        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=timeout, max_retries=0) as client:
+            await client.refine(IMAGE, prompt="x")
+
+    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
+    try:
+        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
+            call()
+    finally:
+        server.close()
+    return caught.value
+
+
 def test_sync_timeout_bounds_the_attempt_not_each_read(drip: DripServer) -> None:
     # The issue's example: timeout=2, max_retries=0 and a 1 KB answer dripped over 12 s returned after 12 s.
     assert len(ANSWER) > 1000
@@ -236,22 +258,8 @@ def test_a_bad_total_timeout_is_refused() -> None:
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_a_cut_attempt_says_whether_the_answer_had_begun(mode: str, state: str, flavour: str) -> None:
     server = DripServer(mode=mode, per_byte=0.2)
-
-    def sync_call() -> None:
-        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as canvas:
-            canvas.refine(IMAGE, prompt="x")
-
-    async def async_call() -> None:
-        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as client:
-            await client.refine(IMAGE, prompt="x")
-
-    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
-    try:
-        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
-            call()
-    finally:
-        server.close()
-    assert f"the attempt's bound of 0.5 s reached ({state}) on POST" in str(caught.value)
+    error = _refine_timing_out(server, flavour)
+    assert f"the attempt's bound of 0.5 s reached ({state}) on POST" in str(error)
 
 
 # Under load, httpx's own read timeout (0.5 s, from the same timeout=0.5) sometimes fired before the attempt's
@@ -272,22 +280,8 @@ def test_httpx_timeout_firing_at_the_bound_says_the_bound(flavour: str, monkeypa
 
     monkeypatch.setattr(anyio, "fail_after", fail_after)
     server = DripServer(mode="silent")
-
-    def sync_call() -> None:
-        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as canvas:
-            canvas.refine(IMAGE, prompt="x")
-
-    async def async_call() -> None:
-        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=0.5, max_retries=0) as client:
-            await client.refine(IMAGE, prompt="x")
-
-    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
-    try:
-        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
-            call()
-    finally:
-        server.close()
-    message = str(caught.value)
+    error = _refine_timing_out(server, flavour)
+    message = str(error)
     assert "the attempt's bound of 0.5 s reached (no complete response headers had come by then) on POST" in message
     assert "read timeout" not in message
 
@@ -295,23 +289,7 @@ def test_httpx_timeout_firing_at_the_bound_says_the_bound(flavour: str, monkeypa
 # The other side of the same rule: a read timeout shorter than the attempt's bound is httpx's own, not the bound.
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_a_read_timeout_shorter_than_the_bound_stays_a_read_timeout(flavour: str) -> None:
-    import httpx
-
     timeout = httpx.Timeout(5.0, read=0.3)  # bound 5 s; a silent server trips the 0.3 s read timeout first
     server = DripServer(mode="silent")
-
-    def sync_call() -> None:
-        with RealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=timeout, max_retries=0) as canvas:
-            canvas.refine(IMAGE, prompt="x")
-
-    async def async_call() -> None:
-        async with AsyncRealtimeCanvas(api_key=API_KEY, base_url=server.url, timeout=timeout, max_retries=0) as c:
-            await c.refine(IMAGE, prompt="x")
-
-    call = sync_call if flavour == "sync" else lambda: asyncio.run(async_call())
-    try:
-        with _ends_within(GENEROUS), pytest.raises(APITimeoutError) as caught:
-            call()
-    finally:
-        server.close()
-    assert "bound of" not in str(caught.value)
+    error = _refine_timing_out(server, flavour, timeout)
+    assert "bound of" not in str(error)
