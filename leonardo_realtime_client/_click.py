@@ -7,7 +7,7 @@ from typing import Any, Final
 
 import click
 
-__all__ = ["CONTEXT_SETTINGS", "UVICORN_LOG_LEVELS", "LogLevelOption"]
+__all__ = ["CONTEXT_SETTINGS", "UVICORN_LOG_LEVELS", "LogLevelOption", "host_option"]
 
 CONTEXT_SETTINGS: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 """``-h`` as well as ``--help``, and help text up to 100 columns."""
@@ -26,3 +26,7 @@ class LogLevelOption(click.Option):
         super().__init__(
             param_decls or ["--log-level"], type=click.Choice(UVICORN_LOG_LEVELS), show_default=True, **attrs
         )
+
+
+host_option: Final = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+"""``@host_option``: the ``--host`` a command that listens binds (serve, canvas), defined once."""

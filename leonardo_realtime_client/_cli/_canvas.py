@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from .._click import CONTEXT_SETTINGS, LogLevelOption
+from .._click import CONTEXT_SETTINGS, LogLevelOption, host_option
 from .._defaults import ENV_API_KEY as API_KEY_ENV
 from .._defaults import is_loopback_host
 from .._key_file import KeyFileOption
@@ -87,7 +87,7 @@ def _budget(ctx: click.Context, param: click.Parameter, value: str) -> Decimal |
 @click.option(
     "--rate-limit", type=click.FloatRange(0, 1), default=0.0, metavar="P", help="Stand-in: share of 429 answers."
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@host_option
 @click.option(
     "--allow-remote",
     is_flag=True,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._click import CONTEXT_SETTINGS, LogLevelOption
+from .._click import CONTEXT_SETTINGS, LogLevelOption, host_option
 from .._defaults import ENV_API_KEY, ENV_BASE_URL, is_loopback_host
 from .._errors import ConfigurationError
 from .._extras import OVER_HTTP, require_server_extra
@@ -40,7 +40,7 @@ def _serve_function() -> Callable[[str, int, ServerConfig, str], None]:
 
 
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@host_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--latency", type=float, default=0.0, metavar="SECONDS", help="Fixed delay added to every response.")
 @click.option("--jitter", type=float, default=0.0, metavar="SECONDS", help="Plus a random delay in [0, SECONDS).")
