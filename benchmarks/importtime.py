@@ -102,10 +102,12 @@ def _wall(command: list[str], env: dict[str, str]) -> float | None:
 
 
 def measure_cli_startup(runs: int, bin_dir: Path) -> dict[str, Any]:
-    """Wall time of whole processes, paired and alternating: ``leonardo-realtime --help`` against
-    ``python -c "import httpx"`` (interpreter start-up included in both), in the venv of `bin_dir`."""
+    """Wall time of whole processes, paired and alternating: ``leonardo-realtime --help`` and a command's
+    ``leonardo-realtime generate --help`` (its options come from the constraints table) against
+    ``python -c "import httpx"`` (interpreter start-up included in all), in the venv of `bin_dir`."""
     commands = {
         "cli_help": [str(bin_dir / "leonardo-realtime"), "--help"],
+        "cli_generate_help": [str(bin_dir / "leonardo-realtime"), "generate", "--help"],
         "python_import_httpx": [str(bin_dir / "python"), "-c", "import httpx"],
     }
     samples: dict[str, list[float]] = {name: [] for name in commands}
@@ -120,9 +122,12 @@ def measure_cli_startup(runs: int, bin_dir: Path) -> dict[str, Any]:
             for name, value in values.items():
                 assert value is not None
                 samples[name].append(value)
-    ratios = [a / b for a, b in zip(samples["cli_help"], samples["python_import_httpx"], strict=True)]
+    base = samples["python_import_httpx"]
+    ratios = [a / b for a, b in zip(samples["cli_help"], base, strict=True)]
+    command_ratios = [a / b for a, b in zip(samples["cli_generate_help"], base, strict=True)]
     return {
         "runs": runs,
         "median_ms": {name: statistics.median(v) * 1e3 for name, v in samples.items()},
         "ratio": statistics.median(ratios),
+        "ratio_generate_help": statistics.median(command_ratios),
     }

@@ -383,6 +383,11 @@ def _startup_md(imports: dict[str, Any], cli: dict[str, Any] | None, installed: 
             f'`python -c "import httpx"` {cli["median_ms"]["python_import_httpx"]:.0f} ms; median ratio '
             f"{cli['ratio']:.2f}x.",
         ]
+        if "ratio_generate_help" in cli:  # runs before 2026-11-30 15:40 UTC measured the group's --help only
+            lines[-1] += (
+                f" `leonardo-realtime generate --help` {cli['median_ms']['cli_generate_help']:.0f} ms, "
+                f"median ratio {cli['ratio_generate_help']:.2f}x."
+            )
     return lines
 
 
