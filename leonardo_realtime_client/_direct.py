@@ -29,6 +29,7 @@ import datetime
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Final
 
 import httpx
@@ -108,39 +109,29 @@ class Direct:
 
     def send(self, request: httpx.Request) -> httpx.Response:
         """``httpx.Client.send(request, stream=True)`` without its layers: the caller reads and closes it."""
-        http = self._http
-        if http.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
-        transport = self._transport(request)
+        transport, started = self._start(request)
         assert isinstance(transport, httpx.BaseTransport)
-        started = time.perf_counter()
-        try:
+        with _carried_by(request):
             response = transport.handle_request(request)
-        except httpx.RequestError as exc:
-            exc.request = request
-            raise
-        self._received(request, response)
         response.stream = _Timed(response, started)
-        return response
+        return self._received(request, response)
 
     async def asend(self, request: httpx.Request) -> httpx.Response:
         """``httpx.AsyncClient.send(request, stream=True)`` without its layers."""
-        http = self._http
-        if http.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
-        transport = self._transport(request)
+        transport, started = self._start(request)
         assert isinstance(transport, httpx.AsyncBaseTransport)
-        started = time.perf_counter()
-        try:
+        with _carried_by(request):
             response = await transport.handle_async_request(request)
-        except httpx.RequestError as exc:
-            exc.request = request
-            raise
-        self._received(request, response)
         response.stream = _AsyncTimed(response, started)
-        return response
+        return self._received(request, response)
 
-    def _received(self, request: httpx.Request, response: httpx.Response) -> None:
+    def _start(self, request: httpx.Request) -> tuple[httpx.BaseTransport | httpx.AsyncBaseTransport, float]:
+        """The transport for ``request`` and the time it starts (``RuntimeError`` for a closed client, as httpx)."""
+        if self._http.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        return self._transport(request), time.perf_counter()
+
+    def _received(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
         response.request = request
         if "set-cookie" in response.headers:
             self._http.cookies.extract_cookies(response)
@@ -153,6 +144,17 @@ class Direct:
                 response.status_code,
                 response.reason_phrase,
             )
+        return response
+
+
+@contextmanager
+def _carried_by(request: httpx.Request) -> Iterator[None]:
+    """A transport error carries the request it failed on (as httpx's ``request_context`` does)."""
+    try:
+        yield
+    except httpx.RequestError as exc:
+        exc.request = request
+        raise
 
 
 class _Timed(httpx.SyncByteStream):
