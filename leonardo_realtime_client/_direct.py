@@ -7,7 +7,7 @@ the local server they cost about a third of a whole 512 px round trip's client C
 more than everything this package does on top (validation, the body, the checks of the answer).
 
 So, when the httpx client is this package's own and is still as it was made (no event hooks, no client-level
-auth, ``follow_redirects`` off: :meth:`Direct.usable`), a request is built here and handed to
+auth or query parameters, ``follow_redirects`` off: :meth:`Direct.usable`), a request is built here and handed to
 ``transport.handle_request`` / ``handle_async_request`` directly. What httpx would still have done is done
 here too, so nothing observable changes:
 
@@ -19,8 +19,8 @@ here too, so nothing observable changes:
 - a transport error carries the request (``exc.request``); the response carries ``request``, ``elapsed``
   (once read) and httpx's INFO log line ``HTTP Request: POST … "HTTP/1.1 200 OK"``.
 
-A client you pass (``http_client=``), or ours once you give it event hooks, auth or redirects, is sent through
-``httpx.Client.send`` as usual, with every layer.
+A client you pass (``http_client=``), or ours once you give it event hooks, auth, query parameters or redirects,
+is sent through ``httpx.Client.send`` as usual, with every layer.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ class Direct:
         """Whether the client is still as this package made it: nothing the skipped layers would apply."""
         http = self._http
         hooks = http.event_hooks
-        return not (hooks["request"] or hooks["response"] or http.auth is not None or http.follow_redirects)
+        layered = hooks["request"] or hooks["response"] or http.auth is not None or http.follow_redirects
+        return not (layered or http.params)  # query parameters set on the client: merged into the URL by httpx
 
     def request(
         self,

@@ -68,7 +68,7 @@ def test_cookies_are_stored_and_sent_back_as_httpx_does() -> None:
     assert recorder.requests[1].headers["cookie"] == "AWSALB=sticky-1"
 
 
-@pytest.mark.parametrize("change", ["request hook", "response hook", "auth", "follow_redirects"])
+@pytest.mark.parametrize("change", ["request hook", "response hook", "auth", "follow_redirects", "params"])
 def test_a_client_given_hooks_auth_or_redirects_goes_through_httpx_send(change: str) -> None:
     seen: list[str] = []
     recorder = Recorder()
@@ -80,12 +80,16 @@ def test_a_client_given_hooks_auth_or_redirects_goes_through_httpx_send(change: 
             http.event_hooks["response"].append(lambda response: seen.append(response.request.url.path))
         elif change == "auth":
             http.auth = httpx.BasicAuth("user", "pass")
+        elif change == "params":
+            http.params = httpx.QueryParams({"tag": "canvas-7"})
         else:
             http.follow_redirects = True
         assert canvas._direct_sender() is None
         canvas.generate(JPEG, prompt="a fox")
     if change.endswith("hook"):
         assert seen == ["/api/rest/v1/generations-lcm"]
+    if change == "params":
+        assert recorder.requests[0].url.params["tag"] == "canvas-7"
     assert recorder.sent_authorization == [f"Bearer {API_KEY}"]  # our key, never the client-level auth
 
 
