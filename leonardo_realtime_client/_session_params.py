@@ -155,7 +155,7 @@ class SessionParams:
             raise ValidationError([Violation("image", None, "an image (bytes, path, file, PIL image)")])
         if not overrides and self._ready is not None:
             mask, kwargs = self._ready
-            return Call(image=image, mask=mask, kwargs=kwargs)
+            return Call(image, mask, kwargs)
         merged = {**self.fixed, **overrides}
         self.check(merged, partial=False)
         mask, kwargs = self._split(merged)
