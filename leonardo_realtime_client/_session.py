@@ -275,7 +275,8 @@ class RealtimeSession(Generic[R]):
         if self._closed:
             raise SessionClosedError(f"this {self._operation} session is closed; open a new one")
         call = self._params.prepare(image, overrides)
-        if asyncio._get_running_loop() is not self._loop:  # None outside a loop (asyncio exports it for this)
+        running = asyncio._get_running_loop()  # None outside a loop (asyncio exports it for this)
+        if running is None or running is not self._loop:
             self._start()  # the first submit, or the wrong loop: says so
         seq = next(self._seq)
         item = Input(seq, str(self._ts_base + seq), call, self._clock())
