@@ -172,6 +172,11 @@ class Page:
     def frame(self, data: bytes) -> None:
         self.ws.send_bytes(b"\x01" + data)
 
+    def result_of(self, data: bytes) -> dict[str, Any]:
+        """Send a drawing and wait for the next result (the answer to it, or to a newer drawing)."""
+        self.frame(data)
+        return self.until_type("result")
+
     def mask(self, data: bytes) -> None:
         self.ws.send_bytes(b"\x02" + data)
 

@@ -71,8 +71,7 @@ def test_a_frame_gives_a_result_and_stats(canvas: Canvas, client: TestClient) ->
     with connect(client) as ws:
         page = Page(ws)
         page.until_type("hello")
-        page.frame(frame)
-        result = page.until_type("result")
+        result = page.result_of(frame)
         stats = page.until_stats(lambda s: s["delivered"] == 1)
     assert result["seq"] == 1
     assert result["operation"] == "generate"
@@ -92,12 +91,10 @@ def test_an_unchanged_frame_is_not_sent_again(canvas: Canvas, client: TestClient
     frame = drawing(1)
     with connect(client) as ws:
         page = Page(ws)
-        page.frame(frame)
-        page.until_type("result")
+        page.result_of(frame)
         page.frame(frame)
         stats = page.until_stats(lambda s: s["unchanged"] == 1)
-        page.frame(drawing(3))
-        page.until_type("result")
+        page.result_of(drawing(3))
     assert (stats["frames"], stats["sent"]) == (2, 1)
     assert len(canvas.requests()) == 2
     assert sent_image(canvas.requests()[-1]) == drawing(3)
@@ -128,8 +125,7 @@ def test_latest_frame_wins_and_results_arrive_in_order(canvas: Canvas, client: T
 def test_parameter_changes_apply_to_the_next_frame_and_rerender(canvas: Canvas, client: TestClient) -> None:
     with connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         page.params(prompt="a red boat on a green sea", style="ANIME", strength=0.35, steps=5, seed=7)
         page.until(lambda m: m["type"] == "result" and m["seq"] == 2)
         page.frame(drawing(2))
@@ -148,8 +144,7 @@ def test_parameter_changes_apply_to_the_next_frame_and_rerender(canvas: Canvas, 
 def test_bad_parameters_are_refused_with_the_field_value_and_range(canvas: Canvas, client: TestClient) -> None:
     with connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         page.params(strength=7, style="OIL", steps=2.5, colour="red")
         error = page.until_type("error")
         page.params(operation="outpaint")
@@ -190,8 +185,7 @@ def test_inpaint_sends_the_painted_mask(canvas: Canvas, client: TestClient) -> N
 def test_switching_operation_keeps_counting_the_connection(canvas: Canvas, client: TestClient) -> None:
     with connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         page.params(operation="refine")
         page.until(lambda m: m["type"] == "result" and m["operation"] == "refine")
         stats = page.until_stats(lambda s: s["operation"] == "refine" and s["delivered"] == 2)
@@ -206,8 +200,7 @@ def test_upscale_the_current_output_on_request(canvas: Canvas, client: TestClien
         page = Page(ws)
         ws.send_json({"type": "upscale"})
         too_early = page.until_type("error")
-        page.frame(drawing(1))
-        result = page.until_type("result")
+        result = page.result_of(drawing(1))
         page.params(refine_strength=0.9, refine_creative=True)
         ws.send_json({"type": "upscale"})
         upscaled = page.until_type("upscaled")
@@ -243,8 +236,7 @@ def test_other_api_errors_arrive_as_events_and_the_session_goes_on() -> None:
         page = Page(ws)
         page.frame(drawing(1))
         error = page.until_type("error")
-        page.frame(drawing(2))
-        result = page.until_type("result")
+        result = page.result_of(drawing(2))
     assert (error["kind"], error["status"], error["retry_after"]) == ("api", 500, None)
     assert result["seq"] == 2
 
@@ -253,8 +245,7 @@ def test_the_budget_stops_sending_and_says_so() -> None:
     canvas = make_canvas(budget="0.02")  # room for one 0.0147 request, not two
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         page.frame(drawing(2))
         budget = page.until_type("budget")
         stats = page.last("stats")  # stats are computed as they go out: this one already knows
@@ -271,8 +262,7 @@ def test_the_frame_rate_cap_spaces_requests() -> None:
     canvas = make_canvas(max_fps=4)
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         page.frame(drawing(2))
         page.until(lambda m: m["type"] == "result" and m["seq"] == 2)
     # The second request waited out the rest of 1/4 s after the first (the fake clock did not move meanwhile).
@@ -290,8 +280,7 @@ def test_bad_messages_are_reported_and_the_socket_stays_open(canvas: Canvas, cli
         not_json = page.until_type("error")
         ws.send_json({"type": "paint"})
         unknown = page.until_type("error")
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
     assert bad_tag["kind"] == "protocol"
     assert "0x07" in bad_tag["message"]
     assert not_jpeg["kind"] == "frame"
@@ -358,8 +347,7 @@ def test_a_failed_upscale_is_an_event_and_the_canvas_goes_on() -> None:
     canvas = make_canvas(ServerConfig(faults=Faults(script=["none", "rate_limit"], retry_after=4)))
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         ws.send_json({"type": "upscale"})
         error = page.until_type("error")
         stats = page.until_stats(lambda s: s["errors"] == 1)
@@ -379,12 +367,10 @@ def test_live_requests_after_an_upscale_stay_within_the_budget() -> None:
     canvas = make_canvas(budget="0.06")  # one live + one upscale (0.0441) leave room for one more live, not two
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         ws.send_json({"type": "upscale"})
         page.until_type("upscaled")
-        page.frame(drawing(2))
-        page.until_type("result")
+        page.result_of(drawing(2))
         page.frame(drawing(3))
         budget = page.until_type("budget")
         page.frame(drawing(4))  # its stats come after the budget event
@@ -399,14 +385,12 @@ def test_an_upscale_that_would_pass_the_budget_is_refused_and_the_live_canvas_go
     canvas = make_canvas(budget="0.065")  # after one live + one upscale (0.0441): a live request fits, an upscale not
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         ws.send_json({"type": "upscale"})
         page.until_type("upscaled")
         ws.send_json({"type": "upscale"})
         refused = page.until_type("error")
-        page.frame(drawing(2))
-        result = page.until_type("result")
+        result = page.result_of(drawing(2))
         stats = page.until_stats(lambda s: s["spent"] == "0.0588")
     assert refused["kind"] == "upscale"
     assert refused["message"] == "an upscale (~0.0294 dollars) would pass the budget: spent 0.0441 of 0.065 dollars"
@@ -420,8 +404,7 @@ def test_switching_operation_opens_no_session_the_budget_cannot_pay_for() -> Non
     canvas = make_canvas(budget="0.025")  # one 0.0147 request leaves 0.0103: not enough for another
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         page.params(operation="refine")
         budget = page.until_type("budget")
         page.frame(drawing(2))
@@ -446,8 +429,7 @@ def test_a_drawing_made_while_an_upscale_runs_is_sent_after_it() -> None:
     canvas = make_canvas(client_class=Gated, budget="1.00")
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         ws.send_json({"type": "upscale"})
         page.frame(drawing(2))
         held = page.until_stats(lambda s: s["frames"] == 2)
@@ -488,8 +470,7 @@ def test_an_upscale_waits_for_the_live_request_in_flight_and_then_weighs_the_bud
     canvas = make_canvas(client_class=Gated, budget="0.06")
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client, connect(client) as ws:
         page = Page(ws)
-        page.frame(drawing(1))
-        page.until_type("result")
+        page.result_of(drawing(1))
         block[0] = True
         page.frame(drawing(2))
         assert client.portal is not None
@@ -524,8 +505,7 @@ def test_closing_the_socket_during_an_upscale_with_a_drawing_held_leaves_no_task
     with TestClient(canvas.app, base_url="http://127.0.0.1:8765") as client:
         with connect(client) as ws:
             page = Page(ws)
-            page.frame(drawing(1))
-            page.until_type("result")
+            page.result_of(drawing(1))
             ws.send_json({"type": "upscale"})
             page.frame(drawing(2))  # held while the upscale runs
             page.until_stats(lambda s: s["frames"] == 2)
