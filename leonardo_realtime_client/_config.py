@@ -11,6 +11,9 @@ One reason to change: the rules for settings. Defaults and their sources, in ord
 - ``timeout``: :data:`DEFAULT_TIMEOUT` (60 s in total per phase, 10 s to connect). ``None`` means "the default",
   never "wait forever"; a number is seconds for every phase. An explicit :class:`httpx.Timeout` is used as given.
 - ``max_retries``: :data:`DEFAULT_MAX_RETRIES` (2), i.e. at most three attempts.
+
+The default values, the environment variables' names and :func:`is_loopback_host` are defined in ``_defaults``
+(standard library only, for the command line's ``--help``) and re-exported here.
 """
 
 from __future__ import annotations
