@@ -25,6 +25,7 @@ from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
 from ._operation_options import OperationOptions, UpscaleOptions
+from ._redaction import redact_request, redact_response
 
 if TYPE_CHECKING:  # attrs classes (and the session): loaded when a client is made and a call answers
     from ._result import RealtimeResult
@@ -291,6 +292,10 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                     cut = deadline_exceeded(request, *call.bound_reason(bound), progress.headers_in)
                     cut.__cause__ = late
                     raise cut from late
+        except httpx.HTTPStatusError as hooked:  # raise_for_status() in an event hook: raised as it is, keyless
+            redact_request(hooked.request)
+            redact_response(hooked.response)
+            raise
         except httpx.RequestError as exc:
             error = self._transport_error(call, exc)
             error.__cause__ = exc

@@ -53,7 +53,7 @@ from ._operations import Operation, operations
 from ._outcome import transport_outcome
 from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
 from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
-from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, remember_key
+from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, redact_response, remember_key
 from ._request_body import RequestBody, build_body
 from ._tracing import CallSpan, make_tracer
 
@@ -299,8 +299,7 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         """A result for 2xx (or :class:`APIResponseError` raised for a malformed one); else the status error."""
         from ._response import parse_result, status_error  # imports the generated models: after operations()
 
-        for sent in (*response.history, response):  # a followed redirect's earlier requests carry it too
-            redact_request(sent.request)
+        redact_response(response)  # a followed redirect's earlier requests and one not followed carry it too
         if logger.isEnabledFor(logging.DEBUG):
             _log_response(response)  # the logger's RedactingFilter cuts the key out of the line
         if response.is_success:

@@ -21,6 +21,7 @@ from ._images import ImageInput
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
 from ._operation_options import OperationOptions, UpscaleOptions
+from ._redaction import redact_request, redact_response
 
 if TYPE_CHECKING:  # attrs classes: loaded when a client is made (RetryPolicy) and a call answers
     from ._result import RealtimeResult
@@ -223,6 +224,10 @@ class RealtimeCanvas(BaseRealtimeCanvas[httpx.Client]):
                 read_bounded(response, self._max_response_bytes)
             finally:
                 response.close()
+        except httpx.HTTPStatusError as hooked:  # raise_for_status() in an event hook: raised as it is, keyless
+            redact_request(hooked.request)
+            redact_response(hooked.response)
+            raise
         except httpx.RequestError as exc:
             if guard is not None and guard.reached(exc):  # cut at the bound: say so, not "connection reset"
                 cut = deadline_exceeded(request, *call.bound_reason(guard.seconds), guard.headers_in)

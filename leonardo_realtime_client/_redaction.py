@@ -44,6 +44,7 @@ __all__ = [
     "redact_headers",
     "redact_json",
     "redact_request",
+    "redact_response",
     "remember_key",
 ]
 
@@ -159,6 +160,16 @@ def redact_request(request: httpx.Request) -> None:
     """After sending: the request handed back (errors, results, tracebacks) shows ``Bearer [redacted]``."""
     if "authorization" in request.headers:
         request.headers["Authorization"] = f"Bearer {REDACTED}"
+
+
+def redact_response(response: httpx.Response) -> None:
+    """After sending: every request a response lets its holder reach shows ``Bearer [redacted]``: its own, those
+    of the redirects followed to it (``history``) and the one httpx built for a redirect it did not follow
+    (``next_request``: on the same origin httpx keeps the key in it)."""
+    for sent in (*response.history, response):
+        redact_request(sent.request)
+        if sent.next_request is not None:
+            redact_request(sent.next_request)
 
 
 _keys_lock = threading.Lock()

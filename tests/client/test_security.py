@@ -250,3 +250,110 @@ def test_redaction_helpers() -> None:
     assert nested["a"][0].endswith(" chars)")
     assert nested["b"] == ["x"]
     assert nested["c"] == 1
+
+
+# -- requests reachable from what escapes a call: every one shows Bearer [redacted] --------------------------------
+
+
+def _every_request_of(error: BaseException) -> list[httpx.Request]:
+    """Every request an error lets its catcher reach: its own, its response's, the redirects' and the next one
+    httpx built for a redirect it did not follow."""
+    response: httpx.Response | None = getattr(error, "response", None)
+    requests: list[httpx.Request | None] = [getattr(error, "request", None)]
+    if response is not None:
+        requests.append(response.request)
+        requests.extend(earlier.request for earlier in response.history)
+        requests.append(response.next_request)
+    return [request for request in requests if request is not None]
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    response.read()
+    response.raise_for_status()
+
+
+def _moved_permanently(request: httpx.Request) -> httpx.Response:
+    """308 to a moved path on the same host: httpx keeps the key in the redirect it builds (the same origin)."""
+    return httpx.Response(308, headers={"location": "/moved" + request.url.path})
+
+
+def test_the_redirect_httpx_built_but_did_not_follow_does_not_carry_the_key() -> None:
+    http_client = httpx.Client(transport=httpx.MockTransport(_moved_permanently))
+    with (
+        RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client, max_retries=0) as canvas,
+        pytest.raises(APIStatusError) as caught,
+    ):
+        canvas.generate(IMAGE, prompt="x")
+    http_client.close()
+    assert caught.value.response is not None
+    assert caught.value.response.next_request is not None
+    requests = _every_request_of(caught.value)
+    assert caught.value.response.next_request in requests
+    assert {request.headers["authorization"] for request in requests} == {"Bearer [redacted]"}
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["the caller's client", "ours given a hook"])
+def test_an_error_raised_by_a_response_hook_does_not_carry_the_key(own: bool) -> None:
+    """``raise_for_status`` in a response event hook (httpx's documented pattern) raises httpx's
+    ``HTTPStatusError`` out of the call as it is: its request and response are the ones that carried the key."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(500, json={"error": "boom"}))
+    http_client = None if own else httpx.Client(transport=transport, event_hooks={"response": [_raise_for_status]})
+    canvas = RealtimeCanvas(
+        api_key=API_KEY,
+        base_url=BASE_URL,
+        max_retries=0,
+        **({"transport": transport} if own else {"http_client": http_client}),
+    )
+    if own:
+        canvas.http_client.event_hooks["response"].append(_raise_for_status)
+    with canvas, pytest.raises(httpx.HTTPStatusError) as caught:
+        canvas.generate(IMAGE, prompt="x")
+    if http_client is not None:
+        http_client.close()
+    requests = _every_request_of(caught.value)
+    assert requests, "the hook's error carries the request"
+    assert {request.headers["authorization"] for request in requests} == {"Bearer [redacted]"}
+    assert API_KEY not in every_text_of(caught.value)
+
+
+def test_an_error_raised_by_a_hook_after_a_followed_redirect_does_not_carry_the_key() -> None:
+    http_client = httpx.Client(
+        transport=httpx.MockTransport(_redirect_once),
+        follow_redirects=True,
+        event_hooks={"response": [_raise_for_status]},
+    )
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client, max_retries=0) as canvas:
+        with pytest.raises(httpx.HTTPStatusError) as caught:
+            canvas.generate(IMAGE, prompt="x")  # the hook raises on the 307 itself
+        http_client.event_hooks["response"] = [lambda r: _raise_for_status(r) if r.status_code != 307 else None]
+        with pytest.raises(httpx.HTTPStatusError) as moved:
+            canvas.upscale(IMAGE, prompt="x")  # followed to the moved upscale, which answers 401
+    http_client.close()
+    for error in (caught.value, moved.value):
+        requests = _every_request_of(error)
+        assert {request.headers["authorization"] for request in requests} == {"Bearer [redacted]"}
+    assert moved.value.request.url.path.startswith("/moved/"), "the redirect was followed"
+
+
+@pytest.mark.anyio
+async def test_async_an_error_raised_by_a_response_hook_or_a_redirect_not_followed_does_not_carry_the_key() -> None:
+    async def raise_for_status(response: httpx.Response) -> None:
+        await response.aread()
+        response.raise_for_status()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("lcm-upscale"):
+            return httpx.Response(308, headers={"location": "/moved" + request.url.path})
+        return httpx.Response(500, json={"error": "boom"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http_client:
+        canvas = AsyncRealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, http_client=http_client, max_retries=0)
+        with pytest.raises(APIStatusError) as not_followed:
+            await canvas.upscale(IMAGE, prompt="x")
+        http_client.event_hooks["response"].append(raise_for_status)
+        with pytest.raises(httpx.HTTPStatusError) as hooked:
+            await canvas.generate(IMAGE, prompt="x")
+    for error in (not_followed.value, hooked.value):
+        requests = _every_request_of(error)
+        assert requests
+        assert {request.headers["authorization"] for request in requests} == {"Bearer [redacted]"}
