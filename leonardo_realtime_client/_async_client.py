@@ -67,6 +67,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
         allow_insecure_http: bool = False,
         tracing: object = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        shrink_inputs: bool = False,
     ) -> None:
         """Create a client; nothing is sent and no key is read until the first call.
 
@@ -95,6 +96,12 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
                 call, its attempts as events, never the key or image data (needs the ``otel`` extra). Default off.
             max_response_bytes: The largest answer read, in bytes (default 64 MiB); a larger one is refused as
                 :class:`APIResponseError` before its body is read, or as soon as the limit is passed.
+            shrink_inputs: Send an input larger than the requested output (``width`` x ``height``, the API's
+                512 x 512 when not given) scaled down, keeping its aspect ratio, to the smallest size that
+                still covers the output, before it is encoded: less to upload and for the server to decode
+                (a 2048 px canvas for a 512 px picture goes out at 512 px). generate, refine and inpaint (the
+                mask is scaled with the image); never upscale. Needs Pillow for an input it shrinks. Default
+                ``False``: every input is sent at its own size (a JPEG byte-identical).
 
         Raises:
             ConfigurationError: A value that cannot work: a malformed ``base_url`` (or one with a query),
@@ -114,6 +121,7 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
             allow_insecure_http=allow_insecure_http,
             tracing=tracing,
             max_response_bytes=max_response_bytes,
+            shrink_inputs=shrink_inputs,
         )
         # Our own pool follows the event loop that uses it (see _event_loops); a transport of yours is yours.
         self._loops: LoopBinding | None = LoopBinding() if http_client is None and transport is None else None

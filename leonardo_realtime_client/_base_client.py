@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import ssl
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, NoReturn, TypeVar
@@ -30,7 +29,6 @@ from ._config import (
     APIKey,
     TimeoutTypes,
     check_max_retries,
-    is_loopback_host,
     resolve_api_key,
     resolve_base_url,
     resolve_timeout,
@@ -46,13 +44,13 @@ from ._errors import (
     LeonardoError,
     Outcome,
 )
+from ._http_client import make_http_client
 from ._logging import logger, setup_logging, summarize
 from ._numbers import Integer, Number
 from ._operation_options import KEYWORDS, unexpected_keyword
 from ._operations import Operation, operations
 from ._outcome import transport_outcome
-from ._pool import AsyncShardedTransport, ShardedTransport, ssl_context_for
-from ._proxies import EnvironmentProxy, any_proxy_variable, environment_proxy
+from ._proxies import EnvironmentProxy
 from ._redaction import forget_key, redact, redact_error, redact_headers, redact_request, redact_response, remember_key
 from ._request_body import RequestBody, build_body
 from ._tracing import CallSpan, make_tracer
@@ -130,10 +128,14 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         allow_insecure_http: bool,
         tracing: object = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        shrink_inputs: bool = False,
     ) -> None:
         setup_logging()
         self._tracer = make_tracer(tracing)  # None unless tracing was asked for (see _tracing)
         self._max_response_bytes = check_max_response_bytes(max_response_bytes)
+        if not isinstance(shrink_inputs, bool):  # "no" is truthy: a string would switch it on
+            raise ConfigurationError(f"shrink_inputs must be True or False, not {shrink_inputs!r}")
+        self._shrink_inputs = shrink_inputs
         self._base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._timeout = resolve_timeout(timeout, DEFAULT_TIMEOUT)
         self._total_timeout = check_total_timeout(total_timeout)
@@ -168,25 +170,9 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         self._direct = Direct(self._http) if self._owns_http else None
 
     def _make_http(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> HttpClientT:
-        """The httpx client this object owns. With ``transport``, that transport and no proxy. Else our pool
-        (``_pool``: httpx's own closes every idle connection once more than 20 are open), or the environment
-        proxy that applies to the base URL (``_proxies``: never one for a loopback base URL), decided here so
-        that what an error says about the proxy is what was used."""
-        make = self._http_client_type
-        if transport is not None:
-            return make(transport=transport, timeout=self._timeout)  # type: ignore[arg-type]
-        proxy = self._proxy = environment_proxy(self._base_url)
-        tls = ssl_context_for(self._base_url)  # one per process; a stale SSL_CERT_FILE: ConfigurationError
-        if proxy is not None:
-            mount = _proxy_transport(make, proxy, httpx.URL(self._base_url).host, tls)
-            via = {"all://": mount}
-            return make(timeout=self._timeout, mounts=via, trust_env=False, verify=tls)  # type: ignore[arg-type]
-        # No environment proxy applies. httpx may still find one in the system settings (macOS, Windows), which
-        # it does only with trust_env, and only when no proxy variable is set (they come first) and not loopback.
-        system = not is_loopback_host(httpx.URL(self._base_url).host) and not any_proxy_variable()
-        # One TLS context per process for all of this client's transports (the CA bundle load costs ~15 ms).
-        pool = {"all://": _pool_for(make, tls)}
-        return make(timeout=self._timeout, mounts=pool, trust_env=system, verify=tls)  # type: ignore[arg-type]
+        """The httpx client this object owns (``_http_client``); remembers the environment proxy it goes through."""
+        http, self._proxy = make_http_client(self._http_client_type, self._base_url, self._timeout, transport)
+        return http
 
     # -- settings ----------------------------------------------------------------------------------------------------
 
@@ -251,7 +237,9 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
         retries = self._max_retries if max_retries is None else check_max_retries(max_retries)
         if self._http.is_closed:
             raise ConfigurationError(f"this {type(self).__name__} (or its http_client) is closed")
-        body = build_body(operation, image=image, mask=mask, prompt=prompt, options=options)
+        body = build_body(
+            operation, image=image, mask=mask, prompt=prompt, options=options, shrink_inputs=self._shrink_inputs
+        )
         self._auth_headers()  # a missing key is reported now, before any I/O
         logged = summarize(body.for_log()) if logger.isEnabledFor(logging.DEBUG) else None
         return PreparedCall(operation, self._base_url + operation.path, body, call_timeout, retries, logged, total)
@@ -437,35 +425,6 @@ class BaseRealtimeCanvas(Generic[HttpClientT]):
                 billing,
             )
         return delay
-
-
-def _pool_for(
-    client_type: type[httpx.Client] | type[httpx.AsyncClient], tls: ssl.SSLContext
-) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
-    return AsyncShardedTransport(tls) if client_type is httpx.AsyncClient else ShardedTransport(tls)
-
-
-def _proxy_transport(
-    client_type: type[httpx.Client] | type[httpx.AsyncClient], proxy: EnvironmentProxy, host: str, tls: ssl.SSLContext
-) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
-    url = proxy.url if "://" in proxy.url else f"http://{proxy.url}"
-    problem = proxy.problem()
-    if problem is not None:  # said now, not as a DNS error naming neither the variable nor the cause
-        raise ConfigurationError(
-            f"${proxy.variable}={proxy.as_set} is not a proxy URL: {problem} (or unset {proxy.variable}, or add "
-            f"{host} to NO_PROXY)"
-        )
-    try:
-        if client_type is httpx.AsyncClient:
-            return httpx.AsyncHTTPTransport(proxy=url, verify=tls)
-        return httpx.HTTPTransport(proxy=url, verify=tls)
-    except ImportError:  # httpx: "Using SOCKS proxy, but the 'socksio' package is not installed"
-        raise ConfigurationError(
-            f"${proxy.variable}={proxy.shown} sends requests through a SOCKS proxy, which needs the socksio "
-            f"package: pip install 'httpx[socks]' (or unset {proxy.variable}, or add {host} to NO_PROXY)"
-        ) from None
-    except ValueError as exc:  # an unknown proxy scheme
-        raise ConfigurationError(f"${proxy.variable}={proxy.shown} is not a proxy httpx can use: {exc}") from None
 
 
 def _fmt_timeout(timeout: httpx.Timeout) -> str:

@@ -36,8 +36,8 @@ import httpx
 import orjson
 import pybase64
 
-from ._errors import ImageError, ValidationError
-from ._images import JPEG_DATA_URL_PREFIX, ImageInput, jpeg_for_request, mask_data_url
+from ._errors import ImageError, ValidationError, Violation
+from ._images import JPEG_DATA_URL_PREFIX, ImageInput, image_size, jpeg_for_request, mask_data_url
 from ._operations import IMAGE_ARGUMENTS, Operation
 
 __all__ = ["JOIN_LIMIT", "AsyncBodyStream", "BodyStream", "RequestBody", "build_body"]
@@ -94,8 +94,12 @@ def build_body(
     mask: ImageInput | None,
     prompt: str,
     options: Mapping[str, object],
+    shrink_inputs: bool = False,
 ) -> RequestBody:
-    """The body to send (spec names, only what was set), or one error listing every problem. No I/O."""
+    """The body to send (spec names, only what was set), or one error listing every problem. No I/O.
+
+    ``shrink_inputs``: the image (and the mask) of generate, refine and inpaint are sent shrunk to cover the
+    requested output when larger (``_images._shrink``)."""
     from ._validation import canonical_choice, json_numbers, operation_rule, plain_body, validate_body
 
     arguments = {"prompt": prompt, **options}
@@ -104,25 +108,29 @@ def build_body(
         value = arguments.get(name)
         if value is not None and json_name not in IMAGE_ARGUMENTS:
             given[json_name] = value.value if isinstance(value, Enum) else value  # a style as its name
-    jpeg, url, mask_url, image_errors = _read_images(operation, image, mask)
     images = IMAGE_ARGUMENTS.keys() & operation.names.keys()
-    fields = None if image_errors else plain_body(operation.operation_id, given, given=images)
+    fields = plain_body(operation.operation_id, given, given=images)
+    problems: list[Violation] = []
     if fields is None:  # not plainly valid: judged, converted and named the full way
         rules = operation_rule(operation.operation_id)["fields"]
         # any letter case: sent as the spec spells it
         given = {json_name: canonical_choice(rules[json_name], value) for json_name, value in given.items()}
-        problems = [violation for error in image_errors for violation in error.violations]
-        placeholders = dict.fromkeys(images, "")  # checked above
-        problems.extend(
+        placeholders = dict.fromkeys(images, "")  # the images are checked by _read_images
+        problems = [
             v
             for v in validate_body(operation.operation_id, {**given, **placeholders}, names=operation.names)
             if v.field not in IMAGE_ARGUMENTS.values()
-        )
-        if problems:
-            if len(image_errors) == 1 and len(problems) == len(image_errors[0].violations):
-                raise image_errors[0]  # only an image problem: keep its precise type
-            raise ValidationError(problems, operation=operation.name)
-        fields = json_numbers(operation.operation_id, given)  # numpy, Decimal, 8.0 for an integer …: plain JSON
+        ]
+        if not problems:
+            fields = json_numbers(operation.operation_id, given)  # numpy, Decimal, 8.0 for an integer …: plain JSON
+    fit = _output_size(operation, fields) if shrink_inputs and fields is not None else None
+    jpeg, url, mask_url, image_errors = _read_images(operation, image, mask, fit)
+    if image_errors or problems:
+        if len(image_errors) == 1 and not problems:
+            raise image_errors[0]  # only an image problem: keep its precise type
+        found = [violation for error in image_errors for violation in error.violations]
+        raise ValidationError([*found, *problems], operation=operation.name)
+    assert fields is not None
     rest = orjson.dumps(fields)
     head = rest[:-1] + (b"," if fields else b"") + _IMAGE_KEY
     tail = b'"}' if mask_url is None else _MASK_KEY + mask_url.encode("ascii") + b'"}'
@@ -131,15 +139,35 @@ def build_body(
     return RequestBody(head + _JPEG_URL_PREFIX, jpeg, False, tail, fields)
 
 
+_SHRINKS: Final = frozenset({"generate", "refine", "inpaint"})
+"""The operations whose input ``shrink_inputs`` may shrink (upscale's input is the picture to enlarge)."""
+
+
+def _output_size(operation: Operation, fields: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The output size a call asks for (the spec's default for a side not given), for ``shrink_inputs``."""
+    if operation.name not in _SHRINKS:
+        return None
+    from ._validation import operation_rule
+
+    rules = operation_rule(operation.operation_id)["fields"]
+    sides = [fields.get(side, rules[side]["default"]) if side in rules else None for side in ("width", "height")]
+    width, height = sides
+    return (width, height) if isinstance(width, int) and isinstance(height, int) else None
+
+
 def _read_images(
-    operation: Operation, image: ImageInput, mask: ImageInput | None
+    operation: Operation, image: ImageInput, mask: ImageInput | None, fit: tuple[int, int] | None = None
 ) -> tuple[bytes, str | None, str | None, list[ImageError]]:
     """(image JPEG, the caller's JPEG data URL, mask data URL, image errors): both images are checked even
-    when the first fails. Data URLs from ``_images`` are plain ASCII that JSON never escapes."""
+    when the first fails. Data URLs from ``_images`` are plain ASCII that JSON never escapes. ``fit``: the
+    output size an image larger than it is shrunk to cover (``shrink_inputs``), the mask with it."""
     problems: list[ImageError] = []
-    jpeg, url, size = b"", None, None
+    jpeg, url, size, sent = b"", None, None, None
+    inpaint = operation.name == "inpaint"
     try:
-        jpeg, url, size = jpeg_for_request(image, field="image", size=operation.name == "inpaint")
+        jpeg, url, size = jpeg_for_request(image, field="image", size=inpaint, fit=fit)
+        if inpaint and fit is not None and url is None:
+            sent = image_size(jpeg)  # the size it goes out at: the mask is scaled to it
     except ImageError as exc:
         problems.append(exc)
     mask_url: str | None = None
@@ -148,7 +176,7 @@ def _read_images(
             problems.append(ImageError("mask", None, "required: the inpainting mask, white on black"))
         else:
             try:
-                mask_url = mask_data_url(mask, size=size, field="mask")
+                mask_url = mask_data_url(mask, size=size, field="mask", scale_to=sent)
             except ImageError as exc:
                 problems.append(exc)
     return jpeg, url, mask_url, problems

@@ -25,6 +25,7 @@ def mask_data_url(
     field: str = "mask",
     quality: int = MASK_JPEG_QUALITY,
     alpha: bool | None = None,
+    scale_to: tuple[int, int] | None = None,
 ) -> str:
     """``data:image/jpeg;base64,…`` of an inpainting mask: white on black, white = the area to generate.
 
@@ -44,6 +45,8 @@ def mask_data_url(
     ``alpha=True`` makes the alpha the mask, ``alpha=False`` the colours, whatever they hold. A JPEG mask goes
     out unchanged (turned upright first if its EXIF orientation says so). ``size`` is the image's displayed
     ``(width, height)``; a mask of another size raises :class:`~leonardo_realtime_client.ImageError`.
+    ``scale_to``: the size the image is sent at when ``shrink_inputs`` shrank it; the mask, checked against
+    ``size`` first, is scaled to it (bilinear) so that the two still match.
 
     Returns:
         The mask's data URL (JPEG, 8-bit grayscale unless it was a JPEG already), as a ``str``.
@@ -65,21 +68,33 @@ def mask_data_url(
         _check_pixels(width, height, field, mask)
         if fmt == "jpeg" and orientation(data, fmt) == 1:
             _check_mask_size((width, height), size, field, mask)
-            return url or _JPEG_PREFIX + pybase64.b64encode_as_string(data)
+            if scale_to is None or scale_to == (width, height):
+                return url or _JPEG_PREFIX + pybase64.b64encode_as_string(data)
+            _pillow(field, mask, "scale the mask with the image shrunk to the output (shrink_inputs=True)")
         with _decode(data, fmt, field, mask) as decoded:
-            return _mask_from_pil(decoded, size, field, mask, quality, alpha)
+            return _mask_from_pil(decoded, size, field, mask, quality, alpha, scale_to)
     assert pil_image is not None
     _pillow(field, mask, "encode PIL images")
-    return _mask_from_pil(pil_image, size, field, mask, quality, alpha)
+    return _mask_from_pil(pil_image, size, field, mask, quality, alpha, scale_to)
 
 
 def _mask_from_pil(
-    im: PILImage.Image, size: tuple[int, int] | None, field: str, value: object, quality: int, alpha: bool | None
+    im: PILImage.Image,
+    size: tuple[int, int] | None,
+    field: str,
+    value: object,
+    quality: int,
+    alpha: bool | None,
+    scale_to: tuple[int, int] | None = None,
 ) -> str:
     im = _oriented(im)
     _check_pil(im, field, value)
     _check_mask_size(im.size, size, field, value)
     gray = _mask_gray(im, alpha, field, value)
+    if scale_to is not None and gray.size != scale_to:
+        from PIL import Image
+
+        gray = gray.resize(scale_to, Image.Resampling.BILINEAR, reducing_gap=3.0)
     return _JPEG_PREFIX + pybase64.b64encode_as_string(_encode_jpeg(gray, quality, None, field, value))
 
 

@@ -9,20 +9,26 @@ import pybase64
 
 from .._errors import ImageError
 from ._common import _JPEG_PREFIX, JPEG_QUALITY, Buffer, ImageInput, _check_pixels
-from ._exif import orientation
+from ._exif import TRANSPOSED, orientation
 from ._headers import _jpeg_size, _not_an_image, _size, sniff_format
 from ._pil import _open, _pillow
 from ._reading import _read_input
+from ._shrink import covering_size, draft_size, shrunk
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
 
-def _decode(data: Buffer, fmt: str, field: str, value: object) -> PILImage.Image:
-    """Decode fully, after checking the pixel caps from the header."""
+def _decode(data: Buffer, fmt: str, field: str, value: object, fit: tuple[int, int] | None = None) -> PILImage.Image:
+    """Decode fully, after checking the pixel caps from the header. With ``fit`` (the ``shrink_inputs`` target), a
+    JPEG is decoded in draft mode at the smallest scale that still covers it."""
     width, height = _size(data, fmt, field, value)
     _check_pixels(width, height, field, value)
     im = _open(data, fmt, field, value)
+    if fit is not None and fmt == "jpeg":
+        draft = draft_size((width, height), orientation(data, fmt) in TRANSPOSED, fit)
+        if draft is not None:
+            im.draft(im.mode, draft)
     try:
         im.load()
     except Exception as exc:
@@ -128,8 +134,12 @@ def _check_pil(im: PILImage.Image, field: str, value: object) -> None:
     _check_pixels(width, height, field, value)
 
 
-def _jpeg_buffer(image: ImageInput, field: str, quality: int) -> tuple[Buffer, str | None]:
-    """JPEG bytes for ``image`` (no copy of a JPEG input), plus a clean data URL when the input was one."""
+def _jpeg_buffer(
+    image: ImageInput, field: str, quality: int, fit: tuple[int, int] | None = None
+) -> tuple[Buffer, str | None, tuple[int, int]]:
+    """JPEG bytes for ``image`` (no copy of a JPEG input), a clean data URL when the input was one and is sent as
+    it is, and the input's displayed size. With ``fit``, an input larger than that in both directions is
+    shrunk to cover it (``_shrink``) before it is encoded."""
     data, pil_image, url = _read_input(image, field)
     if data is not None:
         fmt = "jpeg" if url is not None else sniff_format(data)  # a data URL's bytes were sniffed when decoded
@@ -138,24 +148,37 @@ def _jpeg_buffer(image: ImageInput, field: str, quality: int) -> tuple[Buffer, s
         if fmt == "jpeg":
             width, height = _jpeg_size(data, field, image)
             _check_pixels(width, height, field, image)
-            if orientation(data, fmt) == 1:
-                return data, url  # the rule: a JPEG goes out byte-identical
-            # A phone photo stored turned (EXIF orientation 2-8): sent as displayed, upright, like any other input.
-            _pillow(field, image, "turn a JPEG with an EXIF orientation upright (inputs are sent as displayed)")
-        with _decode(data, fmt, field, image) as decoded:
+            turn = orientation(data, fmt)
+            shown = (height, width) if turn in TRANSPOSED else (width, height)
+            if fit is not None and covering_size(shown, fit) is not None:
+                _pillow(field, image, "shrink an input larger than the output (shrink_inputs=True)")
+            elif turn == 1:
+                return data, url, shown  # the rule: a JPEG goes out byte-identical
+            else:  # a phone photo stored turned (EXIF orientation 2-8): sent as displayed, like any other input
+                _pillow(field, image, "turn a JPEG with an EXIF orientation upright (inputs are sent as displayed)")
+        known = shown if fmt == "jpeg" else None  # a JPEG's draft decodes it smaller than it is shown
+        with _decode(data, fmt, field, image, fit) as decoded:
             pil_image = decoded
-            return _transcode(pil_image, field, image, quality), None
+            return _transcode(pil_image, field, image, quality, fit, known)
     assert pil_image is not None
     _pillow(field, image, "encode PIL images")
     _check_pil(pil_image, field, image)
-    return _transcode(pil_image, field, image, quality), None
+    return _transcode(pil_image, field, image, quality, fit)
 
 
-def _transcode(im: PILImage.Image, field: str, value: object, quality: int) -> bytes:
+def _transcode(
+    im: PILImage.Image,
+    field: str,
+    value: object,
+    quality: int,
+    fit: tuple[int, int] | None = None,
+    shown: tuple[int, int] | None = None,
+) -> tuple[bytes, None, tuple[int, int]]:
+    """``(JPEG bytes, None, the displayed size before any shrinking)``; ``shown`` when the header told it."""
     im = _oriented(im)
     _check_pil(im, field, value)
-    converted, icc = _to_rgb_or_l(im)
-    return _encode_jpeg(converted, quality, icc, field, value)
+    converted, icc = _to_rgb_or_l(shrunk(im, fit))
+    return _encode_jpeg(converted, quality, icc, field, value), None, shown or (int(im.size[0]), int(im.size[1]))
 
 
 def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> bytes:
@@ -173,21 +196,29 @@ def to_jpeg_bytes(image: ImageInput, *, field: str = "image", quality: int = JPE
         ImageError: ``image`` cannot be read or is no usable image, or it needs Pillow (a format other than
             JPEG) and Pillow is not installed (the ``[pillow]`` extra); the message names ``field``.
     """
-    data, _ = _jpeg_buffer(image, field, quality)
+    data, _, _ = _jpeg_buffer(image, field, quality)
     return data if isinstance(data, bytes) else bytes(data)
 
 
 def jpeg_for_request(
-    image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY, size: bool = False
+    image: ImageInput,
+    *,
+    field: str = "image",
+    quality: int = JPEG_QUALITY,
+    size: bool = False,
+    fit: tuple[int, int] | None = None,
 ) -> tuple[bytes, str | None, tuple[int, int] | None]:
-    """``(JPEG bytes, the caller's JPEG data URL or None, (width, height) if asked)``: the input read and sniffed once.
+    """``(JPEG bytes, the caller's JPEG data URL or None, the input's displayed (width, height) if asked)``: the
+    input read and sniffed once.
 
     For the request body, which base64-encodes the bytes itself; the data URL is set when the input was a JPEG
-    data URL (clean ``data:image/jpeg;base64,`` and strict base64), so that it goes out as the caller wrote it.
+    data URL (clean ``data:image/jpeg;base64,`` and strict base64) sent as it is, so that it goes out as the
+    caller wrote it. ``fit`` is the ``shrink_inputs`` target, the output's ``(width, height)``: an input larger
+    in both directions is sent shrunk to cover it (``_shrink``); the size returned is still the input's own.
     """
-    data, url = _jpeg_buffer(image, field, quality)
+    data, url, shown = _jpeg_buffer(image, field, quality, fit)
     jpeg = data if isinstance(data, bytes) else bytes(data)  # a caller's bytearray may change between attempts
-    return jpeg, url, _jpeg_size(jpeg, field, image) if size else None
+    return jpeg, url, shown if size else None
 
 
 def image_data_url(image: ImageInput, *, field: str = "image", quality: int = JPEG_QUALITY) -> str:
@@ -201,7 +232,7 @@ def image_data_url(image: ImageInput, *, field: str = "image", quality: int = JP
         ImageError: ``image`` cannot be read or is no usable image, or it needs Pillow (a format other than
             JPEG) and Pillow is not installed (the ``[pillow]`` extra); the message names ``field``.
     """
-    data, url = _jpeg_buffer(image, field, quality)
+    data, url, _ = _jpeg_buffer(image, field, quality)
     if url is not None:
         return url
     return _JPEG_PREFIX + pybase64.b64encode_as_string(data)
