@@ -54,7 +54,7 @@ __all__ = [
 DEFAULT_TIMEOUT: Final = httpx.Timeout(DEFAULT_TIMEOUT_S, connect=DEFAULT_CONNECT_TIMEOUT_S)
 """60 s for each of read, write and pool, 10 s to connect. The LCM endpoints answer in about a second."""
 
-TimeoutTypes: TypeAlias = "Number | httpx.Timeout | None"
+TimeoutTypes: TypeAlias = Number | httpx.Timeout | None
 """What ``timeout=`` accepts: seconds (any real number type: numpy scalars, ``Decimal`` …), an
 :class:`httpx.Timeout`, or ``None`` for the default."""
 

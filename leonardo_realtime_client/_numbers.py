@@ -10,20 +10,28 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import TYPE_CHECKING, Final, SupportsFloat, SupportsIndex, TypeAlias
+from typing import TYPE_CHECKING, Final, ForwardRef, SupportsFloat, SupportsIndex, TypeAlias, Union
+
+__all__ = ["NUMBER_TYPES", "Integer", "Number", "as_number", "option_int", "option_seconds", "type_problem"]
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-__all__ = ["NUMBER_TYPES", "Integer", "Number", "as_number", "option_int", "option_seconds", "type_problem"]
+    Integer: TypeAlias = int | SupportsIndex | Decimal
+    """What an integer option accepts: ``int``, any :class:`numbers.Integral` (numpy integers …), or an integral
+    ``Decimal``/``float`` value (``8.0``); sent as a JSON integer. ``bool`` is refused."""
 
-Integer: TypeAlias = "int | SupportsIndex | Decimal"
-"""What an integer option accepts: ``int``, any :class:`numbers.Integral` (numpy integers …), or an integral
-``Decimal``/``float`` value (``8.0``); sent as a JSON integer. ``bool`` is refused."""
-
-Number: TypeAlias = "float | SupportsFloat | SupportsIndex | Decimal"
-"""What a number option accepts: any :class:`numbers.Real` (``float``, ``int``, numpy scalars, ``Fraction``)
-or a ``Decimal``; sent as a plain JSON number. ``bool`` is refused."""
+    Number: TypeAlias = float | SupportsFloat | SupportsIndex | Decimal
+    """What a number option accepts: any :class:`numbers.Real` (``float``, ``int``, numpy scalars, ``Fraction``)
+    or a ``Decimal``; sent as a plain JSON number. ``bool`` is refused."""
+else:
+    # At run time the aliases are the same unions, so a signature using them resolves (``typing.get_type_hints``,
+    # ``inspect.signature(eval_str=True)``: FastAPI, pydantic, sphinx), yet importing them does not import decimal
+    # (~2 ms): Decimal stands as a forward reference that imports decimal when it is resolved. (As strings, the
+    # aliases resolved to a str, and "Number | None" was a TypeError.)
+    _DECIMAL = ForwardRef("__import__('decimal').Decimal")
+    Integer = Union[int, SupportsIndex, _DECIMAL]  # noqa: UP007 (a ForwardRef has no "|")
+    Number = Union[float, SupportsFloat, SupportsIndex, _DECIMAL]  # noqa: UP007
 
 
 def as_number(value: object) -> int | float | None:
