@@ -31,6 +31,7 @@ from . import (
     memory,
     report,
     rss,
+    shrink,
     submit_bench,
     transcode,
 )
@@ -158,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError as exc:
             results["no_transcode"] = {"pillow_calls": None, "skipped": str(exc)}
         phase("small answers, memory, Pillow check")
+        print(f"shrink_inputs: a 1024 and a 2048 px canvas for a {shrink.OUTPUT} px picture …", flush=True)
+        results["shrink"] = shrink.measure_shrink(base_url, API_KEY, rounds=2 if args.quick else 6)
+        phase("shrink_inputs")
     with server_subprocess(nagle=True) as base_url:
         results["small_answers_nagle"] = latency.measure_small_answers(base_url, jpegs[sizes[0]], requests=20)
     phase("small answers, Nagle socket")
