@@ -412,7 +412,8 @@ def _submit_md(submit: dict[str, Any]) -> list[str]:
 def _batch_md(batch: dict[str, Any]) -> list[str]:
     return [
         f"{batch['files']} files of 512 px, `-j {batch['concurrency']}`, local server with 200 ms latency; each "
-        "batch is its own process (start-up and imports included); CPU = user + system time of the process, "
+        "batch is its own process (start-up and imports included, bytecode cached as after `pip install`); "
+        "CPU = user + system time of the process, "
         "median of the paired runs, alternating which goes first (`benchmarks/cli_batch.py`).",
         "",
         "| batch | CPU s | wall s |",
