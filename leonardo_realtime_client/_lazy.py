@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Callable, Mapping
 
-__all__ = ["lazy_getattr"]
+__all__ = ["lazy_dir", "lazy_getattr"]
 
 
 def lazy_getattr(package: str, where: Mapping[str, str], extra: str | None = None) -> Callable[[str], object]:
@@ -42,3 +42,14 @@ def lazy_getattr(package: str, where: Mapping[str, str], extra: str | None = Non
         return value
 
     return __getattr__
+
+
+def lazy_dir(package: str, where: Mapping[str, str]) -> Callable[[], list[str]]:
+    """A module ``__dir__`` for ``package`` that lists its deferred names (``where``) beside those already loaded:
+    tab completion (IPython, Jupyter) and ``help(package)`` read ``dir()``, and a name not loaded yet is no
+    less public. Imports nothing."""
+
+    def __dir__() -> list[str]:
+        return sorted(set(vars(sys.modules[package])) | set(where))
+
+    return __dir__

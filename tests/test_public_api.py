@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -93,3 +94,30 @@ def test_import_leaves_the_generated_models_and_pillow_for_later() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        "leonardo_realtime_client",
+        "leonardo_realtime_client.server",
+        "leonardo_realtime_client.canvas",
+        "leonardo_realtime_client.testing",
+        "leonardo_realtime_client._generated",
+    ],
+)
+def test_dir_lists_every_public_name_before_it_is_loaded(package: str) -> None:
+    """A package whose names load on first use (PEP 562) still lists them in ``dir()``: tab completion (IPython,
+    Jupyter, editors' REPLs) and ``help(package)`` read ``dir()``, and there they had vanished. Listing them
+    imports nothing. Checked in a fresh interpreter (this process has loaded every name already)."""
+    code = (
+        "import importlib, json, sys\n"
+        f"package = importlib.import_module({package!r})\n"
+        "before = set(sys.modules)\n"
+        "listed = dir(package)\n"
+        "print(json.dumps([sorted(set(package.__all__) - set(listed)), sorted(set(sys.modules) - before)]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    missing, loaded = json.loads(done.stdout)
+    assert missing == [], f"dir({package}) leaves out {missing}"
+    assert loaded == [], f"dir({package}) imported {loaded}"

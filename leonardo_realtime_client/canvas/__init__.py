@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 from ._config import DEFAULT_BUDGET, DEFAULT_MAX_FPS, DEFAULT_THROTTLE_MS, LOOPBACK_HOSTS, CanvasBackend, CanvasConfig
 
 if TYPE_CHECKING:
@@ -45,3 +45,4 @@ _LAZY = {
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, extra="canvas")
+__dir__ = lazy_dir(__name__, _LAZY)

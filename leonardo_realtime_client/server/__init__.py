@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._app import create_app
@@ -66,3 +66,4 @@ _LAZY = {
 # Every name loads on first use: starlette and uvicorn only when the HTTP server is asked for, and the rest (httpx,
 # attrs, the image helpers) not for `leonardo-realtime --help`, which imports the `serve` command from this package.
 __getattr__ = lazy_getattr(__name__, _LAZY, extra="server")
+__dir__ = lazy_dir(__name__, _LAZY)
