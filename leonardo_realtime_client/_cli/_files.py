@@ -397,6 +397,7 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     Mode ``0o666`` less the umask, as any new file (the kernel applies the umask; no ``chmod`` afterwards).
     """
     folder = os.fspath(path.parent)
+    made_folder = False
     for _ in range(100):
         name = os.path.join(folder, f".{path.name}.{os.urandom(6).hex()}.part")
         try:
@@ -404,9 +405,10 @@ def _create_temporary(path: Path) -> tuple[int, str]:
         except FileExistsError:  # a name already taken (12 random hex digits: practically never)
             continue
         except FileNotFoundError:  # the folder is missing: the first output of a new -o folder
-            if os.path.isdir(folder):
+            if made_folder or os.path.isdir(folder):
                 raise
             path.parent.mkdir(parents=True, exist_ok=True)
+            made_folder = True
     raise FileExistsError(f"{path}: no free name for a temporary file in {folder}")
 
 

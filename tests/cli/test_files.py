@@ -130,6 +130,11 @@ def test_a_missing_file_in_an_existing_folder_is_not_a_missing_folder(
     with pytest.raises(FileNotFoundError):
         write_atomic(tmp_path / "out.jpg", b"x", overwrite=False)
     assert list(tmp_path.iterdir()) == []
+    # a folder that vanishes again right after it was made: the error, not a hundred tries
+    calls = _Calls(monkeypatch)
+    with pytest.raises(FileNotFoundError):
+        write_atomic(tmp_path / "new" / "out.jpg", b"x", overwrite=False)
+    assert (calls.counts["open"], calls.counts["mkdir"]) == (2, 1)
 
 
 def test_without_hard_links_falls_back_to_check_then_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
