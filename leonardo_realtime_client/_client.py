@@ -18,14 +18,20 @@ from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import AttemptGuard, deadline_exceeded
 from ._errors import APIStatusError, LeonardoError, Outcome
 from ._images import ImageInput
+from ._lazy import on_resolve
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
 from ._operation_options import OperationOptions, UpscaleOptions
 from ._redaction import redact_request, redact_response
 
 if TYPE_CHECKING:  # attrs classes: loaded when a client is made (RetryPolicy) and a call answers
+    from ._generated.models.lcm_generation_style import LcmGenerationStyle
     from ._result import RealtimeResult
     from ._retry import RetryPolicy
+else:  # the signatures still resolve (typing.get_type_hints), importing them then
+    RealtimeResult = on_resolve("leonardo_realtime_client._result", "RealtimeResult")
+    RetryPolicy = on_resolve("leonardo_realtime_client._retry", "RetryPolicy")
+    LcmGenerationStyle = on_resolve("leonardo_realtime_client._generated.models", "LcmGenerationStyle")  # options
 
 __all__ = ["RealtimeCanvas"]
 

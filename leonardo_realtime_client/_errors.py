@@ -45,6 +45,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import httpx
+else:  # not imported for `leonardo-realtime --help`; the signatures still resolve (typing.get_type_hints)
+    from ._lazy import ModuleOnResolve
+
+    httpx = ModuleOnResolve("httpx")
 
 __all__ = [
     "AUTH_HOOK_FAILURE",

@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ForwardRef
 
-__all__ = ["lazy_dir", "lazy_getattr"]
+__all__ = ["ModuleOnResolve", "lazy_dir", "lazy_getattr", "on_resolve"]
 
 
 def lazy_getattr(package: str, where: Mapping[str, str], extra: str | None = None) -> Callable[[str], object]:
@@ -53,3 +54,27 @@ def lazy_dir(package: str, where: Mapping[str, str]) -> Callable[[], list[str]]:
         return sorted(set(vars(sys.modules[package])) | set(where))
 
     return __dir__
+
+
+def on_resolve(module: str, name: str) -> Any:
+    """What stands at run time for ``name`` from ``module`` where it is imported only for the type checker
+    (``if TYPE_CHECKING:``), so that importing this package does not load it (attrs classes, Pillow, the session).
+
+    An annotation naming it still resolves, as frameworks read signatures (``typing.get_type_hints``,
+    ``inspect.signature(eval_str=True)``: FastAPI, pydantic, sphinx), to the real class, importing ``module``
+    then. (A bare ``ForwardRef`` cannot stand in: ``"RetryPolicy | None"`` needs ``|``; ``Annotated`` has it, and
+    ``get_type_hints`` drops the note.)"""
+    return Annotated[ForwardRef(f"__import__({module!r}, fromlist=[{name!r}]).{name}"), "imported when resolved"]
+
+
+class ModuleOnResolve:
+    """:func:`on_resolve` for a module named in annotations (``httpx.Response``, ``Image.Image``): each attribute
+    is the stand-in for that name of the module."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy, pickle and inspect probing: not a name of the module
+            raise AttributeError(name)
+        return on_resolve(self._module, name)

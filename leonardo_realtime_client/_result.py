@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from ._generated.models.cost_unit import CostUnit
+else:  # the signatures still resolve (typing.get_type_hints), importing these then
+    from ._lazy import ModuleOnResolve, on_resolve
+
+    Decimal = on_resolve("decimal", "Decimal")
+    Image = ModuleOnResolve("PIL.Image")
+    CostUnit = on_resolve("leonardo_realtime_client._generated.models.cost_unit", "CostUnit")
 
 __all__ = ["RealtimeResult", "ResultLike"]
 

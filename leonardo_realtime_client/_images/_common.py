@@ -10,9 +10,13 @@ from .._errors import ImageError
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-ImageInput: TypeAlias = Union[  # strings: PIL is imported only for type checking
-    bytes, bytearray, memoryview, str, "os.PathLike[str]", BinaryIO, "PILImage.Image"
-]
+    _PILImage: TypeAlias = PILImage.Image
+else:  # Pillow (an extra) is imported when a signature is resolved (typing.get_type_hints), not before
+    from .._lazy import on_resolve
+
+    _PILImage = on_resolve("PIL.Image", "Image")
+
+ImageInput: TypeAlias = Union[bytes, bytearray, memoryview, str, os.PathLike[str], BinaryIO, _PILImage]  # noqa: UP007
 """Anything the image helpers accept; a ``str`` starting with ``data:`` is a data URL, any other ``str`` a path."""
 
 MAX_IMAGE_BYTES: Final = 20 * 1024 * 1024
