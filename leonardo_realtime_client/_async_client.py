@@ -22,7 +22,7 @@ from ._direct import Direct
 from ._errors import APIStatusError, LeonardoError, Outcome
 from ._event_loops import LoopBinding, closed_loop_error
 from ._images import ImageInput
-from ._lazy import on_resolve
+from ._lazy import GenericOnResolve, on_resolve
 from ._numbers import Integer, Number
 from ._operation_docs import operation_doc
 from ._operation_options import OperationOptions, UpscaleOptions
@@ -37,6 +37,7 @@ else:  # the signatures still resolve (typing.get_type_hints), importing them th
     RealtimeResult = on_resolve("leonardo_realtime_client._result", "RealtimeResult")
     RetryPolicy = on_resolve("leonardo_realtime_client._retry", "RetryPolicy")
     LcmGenerationStyle = on_resolve("leonardo_realtime_client._generated.models", "LcmGenerationStyle")  # options
+    RealtimeSession = GenericOnResolve("leonardo_realtime_client._session", "RealtimeSession")
 
 __all__ = ["AsyncRealtimeCanvas"]
 

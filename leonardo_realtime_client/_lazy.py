@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, ForwardRef
+from typing import Annotated, Any, ForwardRef, get_args, get_origin
 
-__all__ = ["ModuleOnResolve", "lazy_dir", "lazy_getattr", "on_resolve"]
+__all__ = ["GenericOnResolve", "ModuleOnResolve", "lazy_dir", "lazy_getattr", "on_resolve"]
 
 
 def lazy_getattr(package: str, where: Mapping[str, str], extra: str | None = None) -> Callable[[str], object]:
@@ -64,7 +64,36 @@ def on_resolve(module: str, name: str) -> Any:
     ``inspect.signature(eval_str=True)``: FastAPI, pydantic, sphinx), to the real class, importing ``module``
     then. (A bare ``ForwardRef`` cannot stand in: ``"RetryPolicy | None"`` needs ``|``; ``Annotated`` has it, and
     ``get_type_hints`` drops the note.)"""
-    return Annotated[ForwardRef(f"__import__({module!r}, fromlist=[{name!r}]).{name}"), "imported when resolved"]
+    return _resolved_later(_expression(module, name))
+
+
+def _expression(module: str, name: str) -> str:
+    return f"__import__({module!r}, fromlist=[{name!r}]).{name}"
+
+
+def _resolved_later(expression: str) -> Any:
+    return Annotated[ForwardRef(expression), "imported when resolved"]
+
+
+def _expression_of(hint: object) -> str:
+    """The expression that evaluates to ``hint``: a stand-in's own, or a class's import."""
+    if get_origin(hint) is Annotated and isinstance(reference := get_args(hint)[0], ForwardRef):
+        return reference.__forward_arg__
+    if isinstance(hint, type):
+        return _expression(hint.__module__, hint.__qualname__)
+    raise TypeError(f"cannot stand in for {hint!r}")
+
+
+class GenericOnResolve:
+    """:func:`on_resolve` for a generic class named subscripted (``RealtimeSession[RealtimeResult]``), which an
+    ``Annotated`` stand-in cannot be: subscripting this gives the stand-in for the whole."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._expression = _expression(module, name)
+
+    def __getitem__(self, arguments: object) -> Any:
+        listed = arguments if isinstance(arguments, tuple) else (arguments,)
+        return _resolved_later(f"{self._expression}[{', '.join(_expression_of(a) for a in listed)}]")
 
 
 class ModuleOnResolve:
