@@ -45,15 +45,32 @@ def lazy_getattr(package: str, where: Mapping[str, str], extra: str | None = Non
     return __getattr__
 
 
-def lazy_dir(package: str, where: Mapping[str, str]) -> Callable[[], list[str]]:
+def lazy_dir(package: str, where: Mapping[str, str], requires: str | None = None) -> Callable[[], list[str]]:
     """A module ``__dir__`` for ``package`` that lists its deferred names (``where``) beside those already loaded:
     tab completion (IPython, Jupyter) and ``help(package)`` read ``dir()``, and a name not loaded yet is no
-    less public. Imports nothing."""
+    less public. Imports nothing.
+
+    With ``requires`` (the top-level module of the package's extra, e.g. ``"starlette"``), the deferred names are
+    listed only when it can be found: ``help()`` reads every listed name and expects AttributeError at worst, not
+    the ModuleNotFoundError that names the missing extra (:func:`lazy_getattr`)."""
 
     def __dir__() -> list[str]:
-        return sorted(set(vars(sys.modules[package])) | set(where))
+        loaded = set(vars(sys.modules[package]))
+        if requires is not None and not _findable(requires):
+            return sorted(loaded)
+        return sorted(loaded | set(where))
 
     return __dir__
+
+
+def _findable(module: str) -> bool:
+    """Whether ``module`` (top level) can be imported, without importing it."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ValueError:  # in sys.modules as None (made unimportable) or without a spec
+        return module in sys.modules and sys.modules[module] is not None
 
 
 def on_resolve(module: str, name: str) -> Any:

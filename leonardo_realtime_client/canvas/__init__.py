@@ -45,4 +45,4 @@ _LAZY = {
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY, extra="canvas")
-__dir__ = lazy_dir(__name__, _LAZY)
+__dir__ = lazy_dir(__name__, _LAZY, requires="starlette")

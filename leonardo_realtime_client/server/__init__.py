@@ -66,4 +66,4 @@ _LAZY = {
 # Every name loads on first use: starlette and uvicorn only when the HTTP server is asked for, and the rest (httpx,
 # attrs, the image helpers) not for `leonardo-realtime --help`, which imports the `serve` command from this package.
 __getattr__ = lazy_getattr(__name__, _LAZY, extra="server")
-__dir__ = lazy_dir(__name__, _LAZY)
+__dir__ = lazy_dir(__name__, _LAZY, requires="starlette")
