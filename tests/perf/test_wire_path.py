@@ -20,7 +20,7 @@ import orjson
 import pybase64
 import pytest
 
-from leonardo_realtime_client import APIResponseError, AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy
+from leonardo_realtime_client import APIResponseError, AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy, _request_body
 
 BASE_URL = "https://canvas.test/api/rest/v1"
 
@@ -149,41 +149,54 @@ class StreamingRedirector(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self.bodies: list[tuple[str, bytes]] = []
+        self.pieces: list[int] = []  # how many pieces each body came in
 
-    def _answer(self, request: httpx.Request, body: bytes) -> httpx.Response:
+    def _answer(self, request: httpx.Request, chunks: list[bytes]) -> httpx.Response:
+        body = b"".join(chunks)
         self.bodies.append((request.url.path, body))
+        self.pieces.append(len(chunks))
         if not request.url.path.endswith("/moved"):
             return httpx.Response(307, headers={"location": str(request.url.copy_with(path="/moved"))})
         return httpx.Response(200, content=orjson.dumps({"lcmGenerationJob": {"imageDataUrl": [OUT_URL]}}))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
-        return self._answer(request, b"".join(request.stream))
+        return self._answer(request, list(request.stream))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.AsyncByteStream)
-        return self._answer(request, b"".join([chunk async for chunk in request.stream]))
+        return self._answer(request, [chunk async for chunk in request.stream])
 
 
-def test_a_followed_307_redirect_resends_the_same_body() -> None:
+@pytest.mark.parametrize("joined", [True, False], ids=["joined", "three pieces"])
+def test_a_followed_307_redirect_resends_the_same_body(joined: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not joined:  # a body above JOIN_LIMIT goes out as its three pieces: resent whole all the same
+        monkeypatch.setattr(_request_body, "JOIN_LIMIT", 0)
     transport = StreamingRedirector()
     http = httpx.Client(transport=transport, follow_redirects=True)
     with http, RealtimeCanvas(api_key="k", base_url=BASE_URL, http_client=http) as client:
         result = client.generate(IN_JPEG, prompt="a fox")
     assert [path for path, _ in transport.bodies] == ["/api/rest/v1/generations-lcm", "/moved"]
     assert transport.bodies[0][1] == transport.bodies[1][1]
+    assert transport.pieces == ([1, 1] if joined else [3, 3])
     assert orjson.loads(transport.bodies[1][1])["prompt"] == "a fox"
     assert result.image == OUT_JPEG
 
 
 @pytest.mark.anyio
-async def test_an_async_followed_307_redirect_resends_the_same_body() -> None:
+@pytest.mark.parametrize("joined", [True, False], ids=["joined", "three pieces"])
+async def test_an_async_followed_307_redirect_resends_the_same_body(
+    joined: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not joined:
+        monkeypatch.setattr(_request_body, "JOIN_LIMIT", 0)
     transport = StreamingRedirector()
     http = httpx.AsyncClient(transport=transport, follow_redirects=True)
     async with http, AsyncRealtimeCanvas(api_key="k", base_url=BASE_URL, http_client=http) as client:
         result = await client.generate(IN_JPEG, prompt="a fox")
     assert [path for path, _ in transport.bodies] == ["/api/rest/v1/generations-lcm", "/moved"]
     assert transport.bodies[0][1] == transport.bodies[1][1]
+    assert transport.pieces == ([1, 1] if joined else [3, 3])
     assert result.image == OUT_JPEG
 
 
