@@ -9,7 +9,7 @@ more than everything this package does on top (validation, the body, the checks 
 So, when the httpx client is this package's own and is still as it was made (no event hooks, no client-level
 auth or query parameters, ``follow_redirects`` off: :meth:`Direct.usable`), a request is built here and handed to
 ``transport.handle_request`` / ``handle_async_request`` directly. What httpx would still have done is done
-here too, so nothing observable changes:
+here too, so what a caller sees is the same (one exception below):
 
 - the client's headers are sent (read from ``http_client.headers`` at each call, so a change made to them is
   honoured), with this package's (``Authorization``, ``Content-Type``, ``Accept``, ``User-Agent``) over them;
@@ -18,6 +18,9 @@ here too, so nothing observable changes:
 - cookies: the client's jar is sent when it holds any, and a ``Set-Cookie`` answer is stored in it;
 - a transport error carries the request (``exc.request``); the response carries ``request``, ``elapsed``
   (once read) and httpx's INFO log line ``HTTP Request: POST … "HTTP/1.1 200 OK"``.
+
+One thing is not made: for a 3xx answer (an :class:`APIStatusError`), ``response.next_request``, the request
+httpx prepares for a redirect it does not follow, stays ``None``; the ``Location`` header is there as sent.
 
 A client you pass (``http_client=``), or ours once you give it event hooks, auth, query parameters or redirects,
 is sent through ``httpx.Client.send`` as usual, with every layer.

@@ -10,7 +10,7 @@ import logging
 import httpx
 import pytest
 
-from leonardo_realtime_client import APIConnectionError, AsyncRealtimeCanvas, RealtimeCanvas
+from leonardo_realtime_client import APIConnectionError, APIStatusError, AsyncRealtimeCanvas, RealtimeCanvas
 from leonardo_realtime_client._direct import Direct
 
 from .conftest import API_KEY, BASE_URL, Recorder, make_jpeg, ok
@@ -162,3 +162,17 @@ async def test_the_async_client_honours_a_hook_added_to_its_own_client() -> None
         canvas.http_client.event_hooks["response"].append(hook)
         await canvas.generate(JPEG, prompt="a fox")
     assert seen == [200]
+
+
+def test_a_redirect_answer_is_a_status_error_with_its_location_and_no_prepared_next_request() -> None:
+    """The one thing the direct way does not make (its docstring says so): httpx's ``next_request`` for a 3xx it
+    does not follow. The answer is the same status error, its ``Location`` kept as sent."""
+    moved = httpx.Response(308, headers={"location": "https://elsewhere.example/v1/generations-lcm"})
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=Recorder(moved).transport) as canvas:
+        assert canvas._direct_sender() is not None
+        with pytest.raises(APIStatusError) as caught:
+            canvas.generate(JPEG, prompt="a fox", max_retries=0)
+    assert caught.value.status_code == 308
+    assert caught.value.response is not None
+    assert caught.value.response.headers["location"] == "https://elsewhere.example/v1/generations-lcm"
+    assert caught.value.response.next_request is None
