@@ -426,6 +426,24 @@ def _batch_md(batch: dict[str, Any]) -> list[str]:
     ]
 
 
+def _rss_md(rss: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    lines = [
+        f"One round trip with a {rss['jpeg_bytes'] / 1e6:.1f} MB JPEG "
+        f"(base64 payload {rss['base64_payload_bytes'] / 1e6:.1f} MB), "
+        "each row in a fresh process; extra = peak resident memory (VmHWM, reset before the call) minus the "
+        "resident memory just before; median of 3 (`benchmarks/rss.py`).",
+        "",
+        "| row | extra resident MB | x payload |",
+        "|---|---:|---:|",
+    ]
+    for key, row in rss["rows"].items():
+        if "extra_bytes" not in row:
+            lines.append(f"| {labels.get(key, key)} | {row.get('skipped', 'skipped')} | |")
+            continue
+        lines.append(f"| {labels.get(key, key)} | {row['extra_bytes'] / 1e6:.1f} | {row['extra_x_payload']:.2f} |")
+    return lines
+
+
 _UPLINK_MBIT = 20.0
 """The uplink the shrink table computes upload times for (a typical home or office upload)."""
 
@@ -447,29 +465,11 @@ def _shrink_md(shrink: dict[str, Any]) -> list[str]:
             continue
         for name, label in (("as_is", "as it is (JPEG byte-identical)"), ("shrunk", "`shrink_inputs=True`")):
             row = value[name]
-            lines.append(f"| {key} px | {label} | {row['body_bytes']:,} | {row['cpu_ms']:.2f} | {row['p50_ms']:.2f} |")
-        lines.append(
-            f"| {key} px | shrunk / as it is | {value['bytes_ratio']:.2f} x | {value['cpu_ratio']:.2f} x "
-            f"| {value['p50_ratio']:.2f} x |"
-        )
-    return lines
-
-
-def _rss_md(rss: dict[str, Any], labels: dict[str, str]) -> list[str]:
-    lines = [
-        f"One round trip with a {rss['jpeg_bytes'] / 1e6:.1f} MB JPEG "
-        f"(base64 payload {rss['base64_payload_bytes'] / 1e6:.1f} MB), "
-        "each row in a fresh process; extra = peak resident memory (VmHWM, reset before the call) minus the "
-        "resident memory just before; median of 3 (`benchmarks/rss.py`).",
-        "",
-        "| row | extra resident MB | x payload |",
-        "|---|---:|---:|",
-    ]
-    for key, row in rss["rows"].items():
-        if "extra_bytes" not in row:
-            lines.append(f"| {labels.get(key, key)} | {row.get('skipped', 'skipped')} | |")
-            continue
-        lines.append(f"| {labels.get(key, key)} | {row['extra_bytes'] / 1e6:.1f} | {row['extra_x_payload']:.2f} |")
+            upload_ms = row["body_bytes"] * 8 / (_UPLINK_MBIT * 1e6) * 1e3
+            cells = [f"{row['body_bytes']:,}", f"{row['cpu_ms']:.2f}", f"{row['p50_ms']:.2f}", f"{upload_ms:.0f} ms"]
+            lines.append(f"| {key} px | {label} | " + " | ".join(cells) + " |")
+        ratios = [value["bytes_ratio"], value["cpu_ratio"], value["p50_ratio"], value["bytes_ratio"]]
+        lines.append(f"| {key} px | shrunk / as it is | " + " | ".join(f"{r:.2f} x" for r in ratios) + " |")
     return lines
 
 
