@@ -20,7 +20,7 @@ from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes
 from ._deadlines import AsyncProgress, deadline_exceeded, past_bound
 from ._direct import Direct
 from ._errors import APIStatusError, LeonardoError, Outcome
-from ._event_loops import LoopBinding, closed_loop_error
+from ._event_loops import LoopBinding, carry_over, closed_loop_error
 from ._images import ImageInput
 from ._lazy import GenericOnResolve, on_resolve
 from ._numbers import Integer, Number
@@ -152,7 +152,8 @@ class AsyncRealtimeCanvas(BaseRealtimeCanvas[httpx.AsyncClient]):
     def _prepare(self, name: str, arguments: Mapping[str, Any]) -> PreparedCall:
         loops = self._loops
         if loops is not None and not self._closed_by_caller and loops.needs_new_pool():
-            self._http = self._make_http(None)  # a fresh pool on this loop; the old one closed with its loop
+            old, self._http = self._http, self._make_http(None)  # a fresh pool on this loop; the old one closed
+            carry_over(old, self._http)  # with its loop; what the caller set on it goes on
         return super()._prepare(name, arguments)
 
     async def __aenter__(self) -> Self:

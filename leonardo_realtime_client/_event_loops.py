@@ -8,7 +8,9 @@ kept-alive connection with it, so the next ``asyncio.run(client.refine(...))`` u
 - The client's own connection pool is tied to the first loop that uses it. When that loop shuts down
   (``asyncio.run()`` finalises async generators before closing it), a guard closes the pool there, cleanly, on
   its own loop: nothing is left half-open.
-- A call from a new loop after that gets a fresh pool; ``aclose()`` works from any loop.
+- A call from a new loop after that gets a fresh pool; ``aclose()`` works from any loop. What the caller set on
+  ``client.http_client`` (headers, cookies, event hooks, auth, query parameters, redirects, timeout) is carried
+  over to the new one (:func:`carry_over`).
 - Two loops *running at once* (threads) cannot share one pool: :class:`LeonardoError` says to make one client
   per loop. An ``http_client``/``transport`` of the caller's is the caller's: used as given, but a closed loop
   under it is reported as a :class:`LeonardoError` that says what to do rather than a bare ``RuntimeError``.
@@ -27,7 +29,7 @@ import httpx
 
 from ._errors import LeonardoError
 
-__all__ = ["LoopBinding", "closed_loop_error"]
+__all__ = ["LoopBinding", "carry_over", "closed_loop_error"]
 
 
 def _running_loop() -> Any:
@@ -90,3 +92,18 @@ def closed_loop_error(exc: RuntimeError) -> LeonardoError | None:
         "makes a new one): create it inside the same asyncio.run() as the calls, or pass neither and let "
         "AsyncRealtimeCanvas make its own connections, which follow the loop"
     )
+
+
+def carry_over(old: httpx.AsyncClient, new: httpx.AsyncClient) -> None:
+    """Give ``new`` (the pool made for a new loop) what the caller may have set on ``old`` through
+    ``client.http_client``: its headers, cookies (a server's sticky cookie included), event hooks, auth, query
+    parameters, redirect settings and timeout. Each setter copies; the transports stay ``new``'s own."""
+    new.headers = old.headers
+    new.cookies = old.cookies
+    new.event_hooks = old.event_hooks
+    if old.auth is not None:
+        new.auth = old.auth
+    new.params = old.params
+    new.follow_redirects = old.follow_redirects
+    new.max_redirects = old.max_redirects
+    new.timeout = old.timeout

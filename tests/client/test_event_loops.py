@@ -9,6 +9,7 @@ import gc
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from leonardo_realtime_client import AsyncRealtimeCanvas, ConfigurationError, LeonardoError
@@ -102,3 +103,33 @@ def test_a_closed_loop_under_a_callers_own_transport_is_explained() -> None:
     assert clear is not None
     assert "create it inside the same asyncio.run()" in str(clear)
     assert closed_loop_error(RuntimeError("something else")) is None
+
+
+def test_what_was_set_on_the_http_client_carries_over_to_the_next_loops_pool(server_url: str) -> None:
+    """The pool is made anew for each loop (above); what the caller set on ``client.http_client`` goes with it:
+    headers, cookies (a load balancer's sticky cookie), event hooks, query parameters, redirects. They were dropped
+    at the second ``asyncio.run()``, and with the hooks gone the calls took the direct way past them."""
+    seen: list[tuple[str | None, str | None, str | None]] = []
+
+    async def record(request: httpx.Request) -> None:
+        seen.append((request.headers.get("x-tag"), request.headers.get("cookie"), request.url.params.get("tag")))
+
+    client = _client(server_url)
+
+    async def first() -> None:
+        http = client.http_client
+        http.headers["X-Tag"] = "canvas-7"
+        http.cookies.set("sticky", "node-2")
+        http.params = httpx.QueryParams({"tag": "run"})
+        http.event_hooks["request"].append(record)
+        http.follow_redirects = True
+        await client.generate(IMAGE, prompt="x")
+
+    asyncio.run(first())
+    old = client.http_client
+    asyncio.run(client.generate(IMAGE, prompt="x"))
+    assert client.http_client is not old, "a new pool for the new loop"
+    assert seen == [("canvas-7", "sticky=node-2", "run")] * 2
+    assert client.http_client.event_hooks["request"] == [record]
+    assert client.http_client.follow_redirects is True
+    asyncio.run(client.aclose())
