@@ -115,7 +115,16 @@ class AsyncProgress:
 
 
 class _Watchdog:
-    """One daemon thread running callbacks at their deadlines (a heap): cheap to arm, nothing per attempt."""
+    """One daemon thread running callbacks at their deadlines (a heap), without waking it for every attempt.
+
+    The thread sleeps until the earliest deadline in the heap (cancelled or not). Disarming only marks an entry
+    cancelled (it is dropped when it comes up, or when cancelled entries are the larger part of a heap of some
+    size), and arming wakes the thread only when the new deadline comes before the time it will look anyway:
+    with one timeout for every call, a new deadline is later than that, so a call costs no thread switch.
+    Waking the thread at every arm cost ~4 context switches and ~60 µs of CPU per sync call (``getrusage``,
+    512 px calls to the local server)."""
+
+    _COMPACT_AT: Final = 64
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Callable[[], None]]] = []
@@ -124,16 +133,22 @@ class _Watchdog:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
+        self._sleeps_until: float | None = None  # when the thread next looks at the heap (None: when woken)
 
     def arm(self, when: float, callback: Callable[[], None]) -> int:
         with self._cond:
             handle = next(self._seq)
+            if len(self._cancelled) > self._COMPACT_AT and 2 * len(self._cancelled) > len(self._heap):
+                self._heap = [entry for entry in self._heap if entry[1] not in self._cancelled]
+                heapq.heapify(self._heap)
+                self._cancelled.clear()
             heapq.heappush(self._heap, (when, handle, callback))
             if self._thread is None or self._pid != os.getpid():  # none yet, or a forked child (threads stay behind)
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="leonardo-deadlines", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._sleeps_until is None or when < self._sleeps_until:  # it would look too late
+                self._cond.notify()
             return handle
 
     def disarm(self, handle: int) -> None:
@@ -147,10 +162,12 @@ class _Watchdog:
                     if self._heap:
                         self._cancelled.discard(heapq.heappop(self._heap)[1])
                         continue
+                    self._sleeps_until = None
                     self._cond.wait()
                 when, _, callback = self._heap[0]
                 wait = when - time.monotonic()
                 if wait > 0:
+                    self._sleeps_until = when
                     self._cond.wait(wait)
                     continue
                 heapq.heappop(self._heap)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
 import socket
 import threading
 import time
@@ -19,7 +20,7 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from leonardo_realtime_client import APITimeoutError, AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy
+from leonardo_realtime_client import APITimeoutError, AsyncRealtimeCanvas, RealtimeCanvas, RetryPolicy, _deadlines
 from leonardo_realtime_client._cli import cli
 
 from .conftest import API_KEY, job, make_jpeg
@@ -293,3 +294,54 @@ def test_a_read_timeout_shorter_than_the_bound_stays_a_read_timeout(flavour: str
     server = DripServer(mode="silent")
     error = _refine_timing_out(server, flavour, timeout)
     assert "bound of" not in str(error)
+
+
+class _CountingCondition:
+    """A ``threading.Condition`` that counts its ``notify`` calls (each one wakes the watchdog's thread)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.notified = 0
+
+    def __enter__(self) -> bool:
+        return self._cond.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._cond.__exit__(None, None, None)
+
+    def notify(self) -> None:
+        self.notified += 1
+        self._cond.notify()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._cond.wait(timeout)
+
+
+def test_arming_wakes_the_watchdog_thread_only_for_an_earlier_deadline() -> None:
+    """A sync call with the usual timeout costs no thread switch: the thread is woken only when a new deadline
+    comes before the time it will look at its heap anyway (waking it at every arm cost ~4 context switches per
+    call). The thread is left out here (as if it already ran and sleeps until the first deadline)."""
+    dog = _deadlines._Watchdog()
+    dog._thread, dog._pid = threading.current_thread(), os.getpid()  # arm() starts none
+    cond = _CountingCondition()
+    dog._cond = cond  # type: ignore[assignment]
+    now = time.monotonic()
+    dog.disarm(dog.arm(now + 60, lambda: None))
+    assert cond.notified == 1  # nothing to sleep until yet: woken
+    dog._sleeps_until = now + 60  # what the thread does once woken: sleep until the earliest entry
+    for n in range(1, 1000):  # one call after another, each with the same 60 s timeout
+        dog.disarm(dog.arm(now + 60 + n * 0.001, lambda: None))
+    assert cond.notified == 1
+    assert len(dog._heap) <= 2 * _deadlines._Watchdog._COMPACT_AT + 2  # cancelled entries do not pile up
+    dog.arm(now + 5, lambda: None)  # a shorter timeout: it must wake to sleep less
+    assert cond.notified == 2
+
+
+def test_a_deadline_still_fires_when_earlier_cancelled_entries_are_in_the_heap() -> None:
+    dog = _deadlines._Watchdog()
+    fired = threading.Event()
+    now = time.monotonic()
+    for n in range(200):
+        dog.disarm(dog.arm(now - 1 - n, lambda: None))  # cancelled, all due already
+    dog.arm(now - 0.5, fired.set)  # due: the thread must skip the cancelled ones and run it
+    assert fired.wait(timeout=30)
