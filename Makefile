@@ -67,7 +67,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	touch $(BENCH_STAMP)
 
-bench: $(STAMP) $(BENCH_STAMP) ## Client costs vs hand-written code and leonardo-ai-sdk (~3-4 min on 2 busy cores; writes benchmarks/RESULTS.md)
+bench: $(STAMP) $(BENCH_STAMP) ## Client costs vs hand-written code and leonardo-ai-sdk (~2.5 min on 2 quiet cores; writes benchmarks/RESULTS.md)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 update-spec: $(STAMP) ## Adopt a new spec (JSON or YAML): make update-spec SPEC=<path or URL> [SOURCE=<upstream URL>]

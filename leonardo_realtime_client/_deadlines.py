@@ -121,8 +121,7 @@ class _Watchdog:
     cancelled (it is dropped when it comes up, or when cancelled entries are the larger part of a heap of some
     size), and arming wakes the thread only when the new deadline comes before the time it will look anyway:
     with one timeout for every call, a new deadline is later than that, so a call costs no thread switch.
-    Waking the thread at every arm cost ~4 context switches and ~60 µs of CPU per sync call (``getrusage``,
-    512 px calls to the local server)."""
+    Waking the thread at every arm cost several context switches per sync call (``benchmarks/NOTES.md``)."""
 
     _COMPACT_AT: Final = 64
 
