@@ -7,15 +7,8 @@ from typing import Any
 import click
 
 from .. import __version__
+from .. import _defaults as defaults
 from .._click import CONTEXT_SETTINGS
-from .._defaults import (
-    DEFAULT_BASE_URL,
-    DEFAULT_CONNECT_TIMEOUT_S,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT_S,
-    ENV_API_KEY,
-    ENV_BASE_URL,
-)
 from .._key_file import KeyFileOption
 from .._operations import OPERATION_IDS
 from ..server._command import serve_command
@@ -37,7 +30,7 @@ MAX_CONCURRENCY = 64
 
 
 _EPILOG = f"""\b
-The API key is read from {ENV_API_KEY} or --api-key-file, never from an option value.
+The API key is read from {defaults.ENV_API_KEY} or --api-key-file, never from an option value.
 \b
 Exit status:
 {exit_codes_help()}
@@ -98,7 +91,7 @@ def _refuse_key_value(ctx: click.Context, param: click.Parameter, value: str | N
     if value is not None:
         raise click.BadParameter(
             f"a key given as an option value lands in shell history and process lists; "
-            f"set {ENV_API_KEY} or use --api-key-file FILE",
+            f"set {defaults.ENV_API_KEY} or use --api-key-file FILE",
             ctx=ctx,
             param_hint="'--api-key'",
         )
@@ -154,7 +147,7 @@ def _output_options() -> list[click.Parameter]:
 
 def _connection_options() -> list[click.Parameter]:
     return [
-        KeyFileOption(help=f"Read the API key from this file's first line (default: ${ENV_API_KEY})."),
+        KeyFileOption(help=f"Read the API key from this file's first line (default: ${defaults.ENV_API_KEY})."),
         click.Option(
             ["--api-key"],
             hidden=True,
@@ -166,8 +159,8 @@ def _connection_options() -> list[click.Parameter]:
             ["--base-url"],
             metavar="URL",
             help=(
-                f"API base URL, ending in {API_PATH} (default: ${ENV_BASE_URL}, else {DEFAULT_BASE_URL}; "
-                "the local server prints its own)."
+                f"API base URL, ending in {API_PATH} (default: ${defaults.ENV_BASE_URL}, else "
+                f"{defaults.DEFAULT_BASE_URL}; the local server prints its own)."
             ),
         ),
         click.Option(
@@ -179,8 +172,8 @@ def _connection_options() -> list[click.Parameter]:
             ["--timeout"],
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help=f"Per-request timeout in seconds (default: {DEFAULT_TIMEOUT_S:g}, and "
-            f"{DEFAULT_CONNECT_TIMEOUT_S:g} to connect).",
+            help=f"Per-request timeout in seconds (default: {defaults.DEFAULT_TIMEOUT_S:g}, and "
+            f"{defaults.DEFAULT_CONNECT_TIMEOUT_S:g} to connect).",
         ),
         click.Option(
             ["--total-timeout"],
@@ -193,7 +186,7 @@ def _connection_options() -> list[click.Parameter]:
             ["--max-retries"],
             type=click.IntRange(min=0),
             metavar="N",
-            help=f"Retries of a failed request (default: {DEFAULT_MAX_RETRIES}).",
+            help=f"Retries of a failed request (default: {defaults.DEFAULT_MAX_RETRIES}).",
         ),
         click.Option(
             ["--allow-insecure-http"],
