@@ -4,8 +4,8 @@ One reason to change: an operation is added, renamed, or its generated models ar
 realtime session and the CLI all read this table, and every JSON name becomes a Python name through the one
 converter here (:func:`snake_case`), so ``refineStrength`` is ``refine_strength`` everywhere.
 
-Importing this module is cheap: the generated models and constraints table are imported at the first call of
-:func:`operations` (~15 ms that ``import leonardo_realtime_client`` does not need to pay).
+Importing this module is cheap: the constraints table is imported at the first call of :func:`operations`, and
+an operation's generated models when they are first asked for.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 if TYPE_CHECKING:
     from ._generated.constraints import OperationRule
@@ -76,40 +76,59 @@ def python_names(rule: OperationRule) -> dict[str, str]:
 
 @dataclasses.dataclass(frozen=True, slots=True)  # not attrs (~6 ms): `leonardo-realtime --help` imports this
 class Operation:
-    """One endpoint: our method name, the spec's operation id, and what the generated code says about it."""
+    """One endpoint: our method name, the spec's operation id, and what the generated code says about it.
+
+    The generated models behind it load the first time one of them is asked for, one operation at a time (a
+    command line run of one operation does not load the models of the other three)."""
 
     name: str
     operation_id: str
     method: str
     path: str
-    body_type: type[Body]
-    response_from_dict: Callable[[Mapping[str, Any]], Any]
-    output_type: type
     names: Mapping[str, str]
     """JSON name → our argument name for each field of the generated body (a test pins that the generated model
     has exactly these fields): the request body is built with these keys, and errors speak the caller's language."""
     integer_fields: frozenset[str]
+    models_prefix: str
+    """The generated models' class-name prefix (``CreateLcmGeneration``: ``CreateLcmGenerationBody`` …)."""
+
+    @property
+    def body_type(self) -> type[Body]:
+        """The generated request body model (``*Body``)."""
+        return cast("type[Body]", _model(f"{self.models_prefix}Body"))
+
+    @property
+    def response_from_dict(self) -> Callable[[Mapping[str, Any]], Any]:
+        """The generated ``*Response200.from_dict``."""
+        return cast("Callable[[Mapping[str, Any]], Any]", _model(f"{self.models_prefix}Response200").from_dict)
+
+    @property
+    def output_type(self) -> type:
+        """The generated ``*Response200LcmGenerationOutput`` model (the job in a 200 answer)."""
+        return cast(type, _model(f"{self.models_prefix}Response200LcmGenerationOutput"))
+
+
+def _model(name: str) -> Any:
+    from ._generated import models  # each model loads on first use (the generated package's models_init template)
+
+    return getattr(models, name)
 
 
 @functools.cache
 def operations() -> Mapping[str, Operation]:
     """Our four operations by name (``generate``, ``refine``, ``inpaint``, ``upscale``), built at the first call."""
-    from ._generated import models
     from ._generated.constraints import OPERATIONS as RULES
 
     table: dict[str, Operation] = {}
     for name, operation_id, prefix in _TABLE:
         rule = RULES[operation_id]
-        body_type = getattr(models, f"{prefix}Body")
         table[name] = Operation(
             name=name,
             operation_id=operation_id,
             method=rule["method"].upper(),
             path=rule["path"],
-            body_type=body_type,
-            response_from_dict=getattr(models, f"{prefix}Response200").from_dict,
-            output_type=getattr(models, f"{prefix}Response200LcmGenerationOutput"),
             names=python_names(rule),
             integer_fields=frozenset(key for key, field in rule["fields"].items() if field["type"] == "integer"),
+            models_prefix=prefix,
         )
     return MappingProxyType(table)

@@ -125,7 +125,7 @@ def _run_generator(spec: Spec, out: Path, *, prune_spec: bool) -> str:
             str(pruned),
             "--config",
             str(GENERATOR_CONFIG),
-            "--custom-template-path",  # str_enum (a docstring per enum) and package_init (client.py loaded lazily)
+            "--custom-template-path",  # str_enum (a docstring per enum), package_init and models_init (lazy loading)
             str(GENERATOR_TEMPLATES),
             "--meta",
             "none",

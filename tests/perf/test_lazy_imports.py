@@ -183,3 +183,22 @@ def test_numbers_imported_after_the_number_rules_are_still_numbers() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.split() == ["8", "0.5", "0.75", "7", "0.25", "None", "''"]
+
+
+def test_a_call_loads_the_generated_models_of_its_own_operation_only() -> None:
+    """The generated models load one at a time (the models_init template), and an operation's when it is first
+    used: a run of `generate` does not pay for the refine, inpaint and upscale models (nor any request body's)."""
+    statement = (
+        "from leonardo_realtime_client import RealtimeCanvas\n"
+        "from leonardo_realtime_client.server import LocalTransport, IN_PROCESS_BASE_URL\n"
+        "from tests.client.conftest import make_jpeg\n"
+        "with RealtimeCanvas(api_key='k', base_url=IN_PROCESS_BASE_URL, transport=LocalTransport()) as canvas:\n"
+        "    assert canvas.generate(make_jpeg(), prompt='a fox').image\n"
+    )
+    prefix = "leonardo_realtime_client._generated.models."
+    models = sorted(m.removeprefix(prefix) for m in _loaded_after(statement) if m.startswith(prefix))
+    assert models, "the probe saw no generated model at all: it cannot tell one operation's from all"
+    assert all(m.startswith(("create_lcm_generation_response_200", "cost", "lcm_generation_style")) for m in models), (
+        models
+    )
+    assert "perform_instant_refine_response_200" not in models
