@@ -45,7 +45,7 @@ _HTTPX_LOG: Final = logging.getLogger("httpx")
 class Direct:
     """Builds and sends requests for one httpx client (sync or async) without its per-request layers."""
 
-    __slots__ = ("_http", "_merged", "_ours", "_seen", "_timeout", "_timeout_dict", "_transports", "_urls")
+    __slots__ = ("_host", "_http", "_merged", "_ours", "_seen", "_timeout", "_timeout_dict", "_transports", "_urls")
 
     def __init__(self, http: httpx.Client | httpx.AsyncClient) -> None:
         self._http = http
@@ -53,6 +53,7 @@ class Direct:
         self._transports: dict[str, httpx.BaseTransport | httpx.AsyncBaseTransport] = {}
         self._seen: list[tuple[bytes, bytes]] | None = None  # the client's headers the merge was made from
         self._ours: Mapping[str, str] | None = None
+        self._host = b""  # the Host the merge was made for
         self._merged = httpx.Headers()
         self._timeout: httpx.Timeout | None = None
         self._timeout_dict: dict[str, float | None] = {}
@@ -85,11 +86,11 @@ class Direct:
             target = self._urls[url] = httpx.URL(url)
         http = self._http
         raw = http.headers.raw
-        if raw != self._seen or headers is not self._ours:
+        if raw != self._seen or headers is not self._ours or target.netloc != self._host:
             merged = httpx.Headers({"Host": target.netloc.decode("ascii")})
             merged.update(http.headers)
             merged.update(headers)
-            self._merged, self._seen, self._ours = merged, raw, headers
+            self._merged, self._seen, self._ours, self._host = merged, raw, headers, target.netloc
         if timeout is not self._timeout:
             self._timeout, self._timeout_dict = timeout, timeout.as_dict()
         request = httpx.Request(

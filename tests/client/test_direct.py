@@ -176,3 +176,13 @@ def test_a_redirect_answer_is_a_status_error_with_its_location_and_no_prepared_n
     assert caught.value.response is not None
     assert caught.value.response.headers["location"] == "https://elsewhere.example/v1/generations-lcm"
     assert caught.value.response.next_request is None
+
+
+def test_the_host_header_follows_each_requests_url() -> None:
+    """The merged headers are reused between requests, but never with another request's Host."""
+    with RealtimeCanvas(api_key=API_KEY, base_url=BASE_URL, transport=Recorder().transport) as canvas:
+        direct = canvas._direct_sender()
+        assert direct is not None
+        first = direct.request("POST", "https://one.example.test/x", {}, httpx.ByteStream(b""), 0, canvas.timeout)
+        second = direct.request("POST", "https://two.example.test/x", {}, httpx.ByteStream(b""), 0, canvas.timeout)
+    assert (first.headers["host"], second.headers["host"]) == ("one.example.test", "two.example.test")
